@@ -1,0 +1,155 @@
+/* Creating a workspace with its agent and Owner (see account.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts/account.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/email.h"
+#include "core/json.h"
+#include "core/rc.h"
+#include "crypto/secret.h"
+#include "db/db.h"
+
+#define WORKSPACE_NAME_MAX 100
+#define PASSWORD_MIN 8
+
+static const char SQL_ANY_WORKSPACE[] = "SELECT 1 FROM workspaces LIMIT 1";
+static const char SQL_USER_BY_EMAIL[] =
+    "SELECT id FROM users WHERE email = $1";
+static const char SQL_INSERT_USER[] =
+    "INSERT INTO users (id, email, name, password_hash, created_at)"
+    " VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_INSERT_WORKSPACE[] =
+    "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)";
+static const char SQL_INSERT_AGENT[] =
+    "INSERT INTO agents (id, workspace_id, name, widget_key, created_at)"
+    " VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_INSERT_MEMBERSHIP[] =
+    "INSERT INTO memberships (workspace_id, user_id, role, created_at)"
+    " VALUES ($1, $2, 'owner', $3)";
+
+int
+account_is_empty(struct db *db, bool *empty)
+{
+	struct db_stmt *st = db_query(db, SQL_ANY_WORKSPACE, "");
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	rc = db_step(st);
+	*empty = rc == DB_DONE;
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+}
+
+/* Looks up the user of email; *found tells whether there is one. */
+static int
+find_user(struct db *db, const char *email, char id[ID_SIZE], bool *found)
+{
+	struct db_stmt *st = db_query(db, SQL_USER_BY_EMAIL, "s", email);
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	rc = db_step(st);
+	*found = rc == DB_ROW;
+	if (*found)
+		snprintf(id, ID_SIZE, "%s", db_col_text(st, 0));
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+}
+
+static int
+check_inputs(const char *workspace, const char *password, const char **why)
+{
+	size_t n = strlen(workspace);
+
+	if (n == 0 || !utf8_valid(workspace, n) ||
+	    utf8_chars(workspace, n) > WORKSPACE_NAME_MAX) {
+		*why = "workspace: needs a name of 1 to 100 characters";
+		return PB_ERR_INVALID;
+	}
+	if (password && strlen(password) < PASSWORD_MIN) {
+		*why = "password: needs at least 8 characters";
+		return PB_ERR_INVALID;
+	}
+	return PB_OK;
+}
+
+static int
+insert_all(struct db *db, const char *workspace, const char *name,
+    const char *hash, bool user_exists, struct account_init *out)
+{
+	int64_t now = clock_now_ms();
+	int rc = PB_OK;
+
+	if (!user_exists)
+		rc = db_run(db, SQL_INSERT_USER, "ssssi", out->user_id,
+		    out->email, name, hash, now);
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_INSERT_WORKSPACE, "ssi", out->workspace_id,
+		    workspace, now);
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_INSERT_AGENT, "ssssi", out->agent_id,
+		    out->workspace_id, "Sales agent", out->widget_key, now);
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_INSERT_MEMBERSHIP, "ssi", out->workspace_id,
+		    out->user_id, now);
+	return rc;
+}
+
+int
+account_init(struct db *db, const char *workspace, const char *email,
+    const char *name, const char *password, bool fast_hash,
+    struct account_init *out, const char **why)
+{
+	char *hash = NULL;
+	bool exists;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_inputs(workspace, password, why)) != PB_OK)
+		return rc;
+	if ((rc = email_normalize(email, strlen(email), &out->email, why))) {
+		*why = "email: is not a valid address";
+		return PB_ERR_INVALID;
+	}
+	if ((rc = find_user(db, out->email, out->user_id, &exists)) != PB_OK)
+		goto out;
+	if (!exists) {
+		out->password = password ? xstrdup(password)
+					 : secret_token_new("", 18);
+		/* Hashing is slow: it happens before the transaction. */
+		if ((rc = password_hash(out->password, fast_hash, &hash)))
+			goto out;
+		id_new("usr_", out->user_id);
+	}
+	id_new("ws_", out->workspace_id);
+	id_new("agt_", out->agent_id);
+	out->widget_key = secret_token_new("wk_", 18);
+	if ((rc = db_begin(db)) != PB_OK)
+		goto out;
+	rc = insert_all(db, workspace, name, hash, exists, out);
+	if (rc == PB_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+out:
+	free(hash);
+	if (rc != PB_OK) {
+		*why = "the database refused the change";
+		account_init_release(out);
+	}
+	return rc;
+}
+
+void
+account_init_release(struct account_init *init)
+{
+	free(init->widget_key);
+	free(init->email);
+	secret_free(init->password);
+	memset(init, 0, sizeof(*init));
+}

@@ -1,0 +1,63 @@
+/*
+ * The JSON API: one file per resource, each handler gluing a domain module
+ * to its route.  Every route, with its method, path and permission, is in
+ * the table of routes.c; the permission check runs there, once, before any
+ * handler.  Handlers reach the request's database connection and
+ * principal through api_db() and api_who().
+ */
+#ifndef API_API_H
+#define API_API_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "accounts/account.h"
+#include "http/http.h"
+
+struct db;
+struct db_pool;
+
+#define API_LIMIT_DEFAULT 50
+#define API_LIMIT_MAX 200
+
+/* The application the HTTP server serves; pool must outlive it. */
+const struct http_app *api_app(struct db_pool *pool);
+
+struct db *api_db(const struct http_req *req);
+const struct principal *api_who(const struct http_req *req);
+/* Whether the caller may manage integrations (and see secrets). */
+bool api_can_manage(const struct http_req *req);
+
+/*
+ * The request's JSON object body, or NULL with a 400 or 415 answer in
+ * resp.  The caller deletes it.
+ */
+cJSON *api_json_body(struct http_req *req, struct http_resp *resp);
+/*
+ * Reads ?limit= and ?cursor= (an id with the given prefix); false with a
+ * 400 answer in resp when either is malformed.
+ */
+bool api_page(struct http_req *req, struct http_resp *resp,
+    const char *prefix, const char **cursor, int *limit);
+/* Answers rc as an error: 404, 409, 503 or 500. */
+void api_fail(struct http_resp *resp, int rc);
+/* 404 for a path id that is malformed or not in the caller's workspace. */
+void api_not_found(struct http_resp *resp);
+
+/* Handlers, by resource. */
+void api_health(struct http_req *req, struct http_resp *resp);
+void api_ready(struct http_req *req, struct http_resp *resp);
+void api_metrics(struct http_req *req, struct http_resp *resp);
+void api_widget_lead(struct http_req *req, struct http_resp *resp);
+void api_leads_list(struct http_req *req, struct http_resp *resp);
+void api_webhooks_list(struct http_req *req, struct http_resp *resp);
+void api_webhooks_create(struct http_req *req, struct http_resp *resp);
+void api_webhooks_get(struct http_req *req, struct http_resp *resp);
+void api_webhooks_update(struct http_req *req, struct http_resp *resp);
+void api_webhooks_delete(struct http_req *req, struct http_resp *resp);
+void api_webhook_deliveries(struct http_req *req, struct http_resp *resp);
+void api_delivery_get(struct http_req *req, struct http_resp *resp);
+void api_delivery_redeliver(struct http_req *req, struct http_resp *resp);
+void api_run_get(struct http_req *req, struct http_resp *resp);
+
+#endif

@@ -1,0 +1,21 @@
+/* /api/v1/leads: what the widget captured, newest first. */
+#include "api/api.h"
+#include "core/rc.h"
+#include "leads/lead.h"
+
+void
+api_leads_list(struct http_req *req, struct http_resp *resp)
+{
+	const char *cursor;
+	cJSON *out;
+	int limit, rc;
+
+	if (!api_page(req, resp, "lead_", &cursor, &limit))
+		return;
+	rc = lead_list_json(api_db(req), api_who(req)->workspace_id, cursor,
+	    limit, &out);
+	if (rc != PB_OK)
+		api_fail(resp, rc);
+	else
+		http_resp_json(resp, 200, out);
+}

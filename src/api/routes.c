@@ -1,0 +1,148 @@
+/*
+ * Every route of the service, with its method, path and the permission it
+ * requires, and the one check that enforces it: the before hook finds who
+ * the request acts as and refuses it (401, 403) before any handler runs.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "core/alloc.h"
+#include "core/metrics.h"
+#include "core/rc.h"
+#include "db/db.h"
+#include "leads/lead.h"
+
+/* What a request carries through the API layer. */
+struct api_ctx {
+	struct db *db;
+	struct principal who;
+};
+
+static struct db_pool *api_pool;
+
+#define WIDGET_MAX (LEAD_BODY_MAX)
+
+static const struct http_route routes[] = {
+    {"GET", "/healthz", PERM_PUBLIC, api_health, 0, 0},
+    {"GET", "/readyz", PERM_PUBLIC, api_ready, 0, 0},
+    {"GET", "/metrics", PERM_PUBLIC, api_metrics, 0, 0},
+    {"POST", "/widget/v1/{widget_key}/leads", PERM_PUBLIC, api_widget_lead,
+	WIDGET_MAX, HTTP_CORS},
+    {"GET", "/api/v1/leads", PERM_VIEW, api_leads_list, 0, 0},
+    {"GET", "/api/v1/webhooks", PERM_VIEW, api_webhooks_list, 0, 0},
+    {"POST", "/api/v1/webhooks", PERM_MANAGE, api_webhooks_create, 0, 0},
+    {"GET", "/api/v1/webhooks/{id}", PERM_VIEW, api_webhooks_get, 0, 0},
+    {"PATCH", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_update, 0,
+	0},
+    {"DELETE", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_delete, 0,
+	0},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", PERM_VIEW,
+	api_webhook_deliveries, 0, 0},
+    {"GET", "/api/v1/deliveries/{id}", PERM_VIEW, api_delivery_get, 0, 0},
+    {"POST", "/api/v1/deliveries/{id}/redeliver", PERM_MANAGE,
+	api_delivery_redeliver, 0, 0},
+    {"GET", "/api/v1/workflow-runs/{id}", PERM_VIEW, api_run_get, 0, 0},
+};
+
+struct db *
+api_db(const struct http_req *req)
+{
+	return ((struct api_ctx *)req->app_ctx)->db;
+}
+
+const struct principal *
+api_who(const struct http_req *req)
+{
+	return &((struct api_ctx *)req->app_ctx)->who;
+}
+
+bool
+api_can_manage(const struct http_req *req)
+{
+	return role_allows(api_who(req)->role, PERM_MANAGE);
+}
+
+/* Finds who the request acts as; false with 401 in resp otherwise. */
+static bool
+authenticate(struct http_req *req, struct http_resp *resp,
+    struct api_ctx *ctx)
+{
+	const char *auth = http_req_header(req, "Authorization");
+	int rc;
+
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+		http_resp_header(resp, "WWW-Authenticate", "Bearer");
+		http_resp_error(resp, 401, "unauthenticated",
+		    "Sign in, or send an API token as "
+		    "\"Authorization: Bearer <token>\".", NULL);
+		return false;
+	}
+	rc = token_authenticate(ctx->db, auth + 7, &ctx->who);
+	if (rc == PB_OK)
+		return true;
+	if (rc != PB_ERR_NOT_FOUND) {
+		api_fail(resp, rc);
+		return false;
+	}
+	http_resp_header(resp, "WWW-Authenticate", "Bearer");
+	http_resp_error(resp, 401, "unauthenticated",
+	    "This API token is not valid (unknown or revoked).", NULL);
+	return false;
+}
+
+static bool
+before(struct http_req *req, struct http_resp *resp)
+{
+	struct api_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	enum permission need = (enum permission)req->route->permission;
+
+	req->app_ctx = ctx;
+	if ((ctx->db = db_acquire(api_pool)) == NULL) {
+		api_fail(resp, PB_ERR_DB);
+		return false;
+	}
+	if (need == PERM_PUBLIC)
+		return true;
+	if (!authenticate(req, resp, ctx))
+		return false;
+	if (!role_allows(ctx->who.role, need)) {
+		http_resp_error(resp, 403, "forbidden",
+		    "Only Owners and Admins manage integrations.", NULL);
+		return false;
+	}
+	return true;
+}
+
+static void
+after(struct http_req *req)
+{
+	struct api_ctx *ctx = req->app_ctx;
+
+	if (ctx == NULL)
+		return;
+	db_release(ctx->db);
+	free(ctx);
+	req->app_ctx = NULL;
+}
+
+static const struct http_app app = {
+    .routes = routes,
+    .nroutes = sizeof(routes) / sizeof(routes[0]),
+    .before = before,
+    .after = after,
+};
+
+const struct http_app *
+api_app(struct db_pool *pool)
+{
+	api_pool = pool;
+	metrics_describe("pitchbar_http_requests_total", METRIC_COUNTER,
+	    "HTTP requests by route, method and status code.");
+	metrics_describe("pitchbar_http_request_duration_seconds",
+	    METRIC_HISTOGRAM, "HTTP request latency by route.");
+	metrics_describe("pitchbar_webhook_deliveries_total", METRIC_COUNTER,
+	    "Webhook delivery attempts by outcome and error.");
+	return &app;
+}

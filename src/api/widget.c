@@ -1,0 +1,166 @@
+/*
+ * POST /widget/v1/{widget_key}/leads: the public lead form endpoint.
+ * Takes JSON or a urlencoded form (custom fields as fields[name]=value),
+ * answers 201 for a new lead and 200 for a known e-mail.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/alloc.h"
+#include "core/json.h"
+#include "core/rc.h"
+#include "crypto/secret.h"
+#include "leads/lead.h"
+
+/* Turns form pairs into the JSON object a JSON body would have been. */
+static int
+form_to_json(const struct http_form *form, cJSON **out)
+{
+	cJSON *obj = cJSON_CreateObject(), *fields = NULL;
+
+	for (size_t i = 0; i < form->n; i++) {
+		const struct http_form_pair *p = &form->pairs[i];
+		size_t klen = strlen(p->key);
+		cJSON *target = obj;
+		char *name = p->key;
+
+		if (!utf8_valid(p->key, klen) ||
+		    !utf8_valid(p->value, p->value_len) ||
+		    strlen(p->value) != p->value_len) {
+			cJSON_Delete(obj);
+			return PB_ERR_INVALID;
+		}
+		if (klen > 8 && strncmp(name, "fields[", 7) == 0 &&
+		    name[klen - 1] == ']') {
+			if (fields == NULL)
+				fields = cJSON_AddObjectToObject(obj, "fields");
+			target = fields;
+			name[klen - 1] = '\0';
+			name += 7;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(target, name);
+		cJSON_AddStringToObject(target, name, p->value);
+	}
+	*out = obj;
+	return PB_OK;
+}
+
+static cJSON *
+form_body(struct http_req *req, struct http_resp *resp)
+{
+	struct http_form form;
+	cJSON *body = NULL;
+	int rc;
+
+	rc = http_form_parse(req->body.data ? req->body.data : "",
+	    req->body.len, LEAD_FIELDS_MAX + 16, &form);
+	if (rc == PB_OK)
+		rc = form_to_json(&form, &body);
+	http_form_release(&form);
+	if (rc == PB_ERR_TOO_LARGE)
+		http_resp_error(resp, 422, "invalid_fields",
+		    "The form holds too many fields.", NULL);
+	else if (rc != PB_OK)
+		http_resp_error(resp, 400, "malformed",
+		    "The form is not valid UTF-8 text.", NULL);
+	return body;
+}
+
+static cJSON *
+widget_body(struct http_req *req, struct http_resp *resp)
+{
+	if (http_req_is_type(req, "application/x-www-form-urlencoded"))
+		return form_body(req, resp);
+	if (http_req_is_type(req, "application/json"))
+		return api_json_body(req, resp);
+	http_resp_error(resp, 415, "unsupported_media_type",
+	    "Send the lead as application/json or as "
+	    "application/x-www-form-urlencoded.", NULL);
+	return NULL;
+}
+
+/* The request's fingerprint, for matching a repeated Idempotency-Key. */
+static void
+request_hash(const struct http_req *req, char out[SECRET_DIGEST_SIZE])
+{
+	const char *kind = http_req_is_type(req, "application/json") ? "j"
+								       : "f";
+	size_t klen = strlen(kind), n = klen + req->body.len;
+	char *all = xmalloc(n + 1);
+
+	memcpy(all, kind, klen);
+	if (req->body.len)
+		memcpy(all + klen, req->body.data, req->body.len);
+	secret_digest(all, n, out);
+	free(all);
+}
+
+static void
+answer(struct http_resp *resp, struct lead_answer *ans)
+{
+	if (ans->retry_later)
+		http_resp_header(resp, "Retry-After", "1");
+	resp->status = ans->status;
+	resp->content_type = "application/json";
+	resp->body = ans->body;
+	resp->len = strlen(ans->body);
+	ans->body = NULL;
+}
+
+static void
+capture(struct http_req *req, struct http_resp *resp,
+    const struct lead_agent *agent, const struct lead_input *in)
+{
+	const char *key = http_req_header(req, "Idempotency-Key");
+	char hash[SECRET_DIGEST_SIZE];
+	struct lead_answer ans;
+	int rc;
+
+	if (key && !lead_idem_key_valid(key)) {
+		http_resp_error(resp, 400, "malformed",
+		    "Idempotency-Key must be 1 to 255 visible ASCII "
+		    "characters.", NULL);
+		return;
+	}
+	if (key)
+		request_hash(req, hash);
+	rc = lead_capture(api_db(req), agent, in, key, key ? hash : NULL,
+	    &ans);
+	if (rc != PB_OK) {
+		api_fail(resp, rc);
+		return;
+	}
+	answer(resp, &ans);
+}
+
+void
+api_widget_lead(struct http_req *req, struct http_resp *resp)
+{
+	struct lead_agent agent;
+	struct lead_input in;
+	cJSON *body, *fields;
+	int rc;
+
+	rc = lead_find_agent(api_db(req), req->params[0], &agent);
+	if (rc != PB_OK) {
+		if (rc == PB_ERR_NOT_FOUND)
+			http_resp_error(resp, 404, "not_found",
+			    "No agent has this widget key.", NULL);
+		else
+			api_fail(resp, rc);
+		return;
+	}
+	if ((body = widget_body(req, resp)) == NULL)
+		return;
+	if (lead_input_parse(body, &in, &fields) != PB_OK) {
+		http_resp_error(resp, 422, "invalid_fields",
+		    "Some fields are missing or invalid.", fields);
+		fields = NULL;
+	} else {
+		capture(req, resp, &agent, &in);
+	}
+	cJSON_Delete(fields);
+	lead_input_release(&in);
+	cJSON_Delete(body);
+}

@@ -1,0 +1,107 @@
+/* cJSON with UTF-8 checks and aborting allocation (see json.h). */
+#include <stdlib.h>
+#include <unistr.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/rc.h"
+
+static void *
+json_malloc(size_t n)
+{
+	return xmalloc(n);
+}
+
+__attribute__((constructor)) static void
+json_install_hooks(void)
+{
+	cJSON_Hooks hooks = {json_malloc, free};
+
+	cJSON_InitHooks(&hooks);
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	return u8_check((const uint8_t *)s, n) == NULL;
+}
+
+size_t
+utf8_chars(const char *s, size_t n)
+{
+	return u8_mbsnlen((const uint8_t *)s, n);
+}
+
+char *
+utf8_sanitize(const char *s, size_t n, size_t max)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	const uint8_t *p = (const uint8_t *)s, *end = p + n;
+	struct buf out;
+	ucs4_t uc;
+
+	buf_init(&out, max);
+	while (p < end) {
+		int len = u8_mbtoucr(&uc, p, (size_t)(end - p));
+
+		if (len == -2)
+			break; /* a character cut at the end */
+		if (len < 0) {
+			if (buf_append(&out, replacement, 3) != PB_OK)
+				break;
+			p++;
+			continue;
+		}
+		if (buf_append(&out, p, (size_t)len) != PB_OK)
+			break;
+		p += len;
+	}
+	return buf_detach(&out, NULL);
+}
+
+int
+json_parse(const char *text, size_t n, cJSON **out)
+{
+	*out = NULL;
+	if (!utf8_valid(text, n))
+		return PB_ERR_INVALID;
+	*out = cJSON_ParseWithLength(text, n);
+	return *out ? PB_OK : PB_ERR_INVALID;
+}
+
+const char *
+json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+void
+json_add_str(cJSON *obj, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(obj, key, s);
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
+void
+json_add_time(cJSON *obj, const char *key, int64_t ms)
+{
+	char ts[CLOCK_RFC3339_SIZE];
+
+	json_add_str(obj, key, ms < 0 ? NULL : clock_format(ms, ts));
+}
+
+char *
+json_print(const cJSON *item)
+{
+	char *s = cJSON_PrintUnformatted(item);
+
+	if (s == NULL)
+		abort();
+	return s;
+}

@@ -1,0 +1,27 @@
+/*
+ * In-process metrics, rendered in the Prometheus text format.  A series is
+ * a metric name plus a label string such as `route="/healthz",code="200"`;
+ * callers keep label values to a small fixed set.
+ */
+#ifndef CORE_METRICS_H
+#define CORE_METRICS_H
+
+#include "core/buf.h"
+
+enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
+
+/* Declares a metric family once, before its first use. */
+void metrics_describe(const char *name, enum metric_type type,
+    const char *help);
+/* Adds delta to a counter (or gauge). */
+void metrics_add(const char *name, const char *labels, double delta);
+/* Sets a gauge. */
+void metrics_set(const char *name, const char *labels, double value);
+/* Records one observation (seconds) in a histogram. */
+void metrics_observe(const char *name, const char *labels, double value);
+/* Appends every family and series to out. */
+int metrics_render(struct buf *out);
+/* Forgets every series (tests). */
+void metrics_reset(void);
+
+#endif

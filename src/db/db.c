@@ -1,0 +1,445 @@
+/*
+ * The engine-independent half of the storage interface: the pool, the
+ * per-connection statement cache, argument binding and after-commit hooks
+ * (see db.h).
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/rc.h"
+#include "db/engine.h"
+
+static const struct db_ops *
+engine_for(const char *url, const char **target)
+{
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		*target = url + 7;
+		return &db_sqlite_ops;
+	}
+	if (strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0) {
+		*target = url;
+		return NULL;
+	}
+	*target = url;
+	return strstr(url, "://") ? NULL : &db_sqlite_ops;
+}
+
+int
+db_pool_open(const char *url, int size, bool sync_full,
+    struct db_pool **out, char *err, size_t errlen)
+{
+	struct db_pool *pool;
+	const char *target;
+	struct db *db;
+	int rc;
+
+	*out = NULL;
+	pool = xcalloc(1, sizeof(*pool));
+	pool->ops = engine_for(url, &target);
+	if (pool->ops == NULL) {
+		snprintf(err, errlen, "PITCHBAR_DATABASE_URL: this build "
+		    "supports sqlite:PATH only");
+		free(pool);
+		return PB_ERR_INVALID;
+	}
+	pool->size = size;
+	pool->sync_full = sync_full;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->freed, NULL);
+	if ((rc = pool->ops->pool_init(pool, target, err, errlen)) != PB_OK) {
+		db_pool_free(pool);
+		return rc;
+	}
+
+	/* Connect once now, so that a bad target fails at start. */
+	db = xcalloc(1, sizeof(*db));
+	db->pool = pool;
+	if ((rc = pool->ops->connect(db, err, errlen)) != PB_OK) {
+		free(db);
+		db_pool_free(pool);
+		return rc;
+	}
+	pool->open = 1;
+	pool->idle = db;
+	*out = pool;
+	return PB_OK;
+}
+
+static void
+cache_clear(struct db *db)
+{
+	for (size_t i = 0; i < db->cache_cap; i++) {
+		struct db_stmt *st = db->cache[i];
+
+		if (st) {
+			db->pool->ops->finalize(st);
+			free(st);
+		}
+	}
+	FREE_AND_NULL(db->cache);
+	db->cache_cap = db->cache_len = 0;
+}
+
+static void
+db_close(struct db *db)
+{
+	cache_clear(db);
+	db->pool->ops->disconnect(db);
+	free(db);
+}
+
+void
+db_pool_free(struct db_pool *pool)
+{
+	if (pool == NULL)
+		return;
+	while (pool->idle) {
+		struct db *db = pool->idle;
+
+		pool->idle = db->next_idle;
+		db_close(db);
+	}
+	if (pool->ops && pool->impl)
+		pool->ops->pool_release(pool);
+	pthread_mutex_destroy(&pool->lock);
+	pthread_cond_destroy(&pool->freed);
+	free(pool);
+}
+
+const char *
+db_pool_engine(const struct db_pool *pool)
+{
+	return pool->ops->name;
+}
+
+static struct db *
+connect_new(struct db_pool *pool)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	char err[256];
+
+	db->pool = pool;
+	if (pool->ops->connect(db, err, sizeof(err)) != PB_OK) {
+		log_error(NULL, "db.connect_failed", "engine=%s reason=\"%s\"",
+		    pool->ops->name, err);
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+struct db *
+db_acquire(struct db_pool *pool)
+{
+	struct db *db = NULL;
+
+	pthread_mutex_lock(&pool->lock);
+	while (pool->idle == NULL && pool->open >= pool->size)
+		pthread_cond_wait(&pool->freed, &pool->lock);
+	if (pool->idle) {
+		db = pool->idle;
+		pool->idle = db->next_idle;
+		pthread_mutex_unlock(&pool->lock);
+		return db;
+	}
+	pool->open++;
+	pthread_mutex_unlock(&pool->lock);
+
+	if ((db = connect_new(pool)) == NULL) {
+		pthread_mutex_lock(&pool->lock);
+		pool->open--;
+		pthread_cond_signal(&pool->freed);
+		pthread_mutex_unlock(&pool->lock);
+	}
+	return db;
+}
+
+void
+db_release(struct db *db)
+{
+	struct db_pool *pool;
+
+	if (db == NULL)
+		return;
+	pool = db->pool;
+	if (db->in_txn) {
+		log_error(NULL, "db.transaction_left_open", NULL);
+		db_rollback(db);
+	}
+	pthread_mutex_lock(&pool->lock);
+	db->next_idle = pool->idle;
+	pool->idle = db;
+	pthread_cond_signal(&pool->freed);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+static size_t
+slot_of(const char *sql, size_t cap)
+{
+	uintptr_t h = (uintptr_t)sql;
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 7) & (cap - 1);
+}
+
+static void
+cache_insert(struct db *db, struct db_stmt *st)
+{
+	size_t i = slot_of(st->sql, db->cache_cap);
+
+	while (db->cache[i])
+		i = (i + 1) & (db->cache_cap - 1);
+	db->cache[i] = st;
+	db->cache_len++;
+}
+
+static void
+cache_grow(struct db *db)
+{
+	struct db_stmt **old = db->cache;
+	size_t oldcap = db->cache_cap;
+
+	db->cache_cap = oldcap ? oldcap * 2 : 64;
+	db->cache = xcalloc(db->cache_cap, sizeof(*db->cache));
+	db->cache_len = 0;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i])
+			cache_insert(db, old[i]);
+	free(old);
+}
+
+struct db_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	struct db_stmt *st;
+	size_t i;
+
+	if (db->cache_cap) {
+		i = slot_of(sql, db->cache_cap);
+		for (; db->cache[i]; i = (i + 1) & (db->cache_cap - 1))
+			if (db->cache[i]->sql == sql)
+				return db->cache[i];
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	st->sql = sql;
+	if (db->pool->ops->prepare(st) != PB_OK) {
+		free(st);
+		return NULL;
+	}
+	if ((db->cache_len + 1) * 2 > db->cache_cap)
+		cache_grow(db);
+	cache_insert(db, st);
+	return st;
+}
+
+void
+db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		st->db->pool->ops->bind_null(st, i);
+	else
+		st->db->pool->ops->bind_text(st, i, s, strlen(s));
+}
+
+void
+db_bind_textn(struct db_stmt *st, int i, const char *s, size_t n)
+{
+	st->db->pool->ops->bind_text(st, i, s, n);
+}
+
+void
+db_bind_i64(struct db_stmt *st, int i, int64_t v)
+{
+	st->db->pool->ops->bind_i64(st, i, v);
+}
+
+void
+db_bind_null(struct db_stmt *st, int i)
+{
+	st->db->pool->ops->bind_null(st, i);
+}
+
+int
+db_step(struct db_stmt *st)
+{
+	return st->db->pool->ops->step(st);
+}
+
+const char *
+db_col_text(struct db_stmt *st, int i)
+{
+	return st->db->pool->ops->col_text(st, i);
+}
+
+int64_t
+db_col_i64(struct db_stmt *st, int i)
+{
+	return st->db->pool->ops->col_i64(st, i);
+}
+
+bool
+db_col_null(struct db_stmt *st, int i)
+{
+	return st->db->pool->ops->col_null(st, i);
+}
+
+void
+db_reset(struct db_stmt *st)
+{
+	if (st)
+		st->db->pool->ops->reset(st);
+}
+
+int64_t
+db_changes(struct db *db)
+{
+	return db->pool->ops->changes(db);
+}
+
+static void
+bind_args(struct db_stmt *st, const char *types, va_list ap)
+{
+	for (int i = 1; *types; types++, i++) {
+		switch (*types) {
+		case 's':
+			db_bind_text(st, i, va_arg(ap, const char *));
+			break;
+		case 'i':
+			db_bind_i64(st, i, va_arg(ap, int64_t));
+			break;
+		default:
+			db_bind_null(st, i);
+			break;
+		}
+	}
+}
+
+/* Whether types has a letter for each parameter of st (a caller's bug). */
+static bool
+types_fit(struct db_stmt *st, const char *types)
+{
+	int want = st->db->pool->ops->param_count(st);
+
+	if ((int)strlen(types) == want)
+		return true;
+	log_error(NULL, "db.bad_arguments", "types=%zu params=%d sql=\"%.60s\"",
+	    strlen(types), want, st->sql);
+	return false;
+}
+
+struct db_stmt *
+db_query(struct db *db, const char *sql, const char *types, ...)
+{
+	struct db_stmt *st;
+	va_list ap;
+
+	if ((st = db_prepare(db, sql)) == NULL || !types_fit(st, types))
+		return NULL;
+	va_start(ap, types);
+	bind_args(st, types, ap);
+	va_end(ap);
+	return st;
+}
+
+int
+db_run(struct db *db, const char *sql, const char *types, ...)
+{
+	struct db_stmt *st;
+	va_list ap;
+	int rc;
+
+	if ((st = db_prepare(db, sql)) == NULL || !types_fit(st, types))
+		return PB_ERR_DB;
+	va_start(ap, types);
+	bind_args(st, types, ap);
+	va_end(ap);
+	while ((rc = db_step(st)) == DB_ROW)
+		;
+	db_reset(st);
+	return rc == DB_DONE ? PB_OK : rc;
+}
+
+int
+db_begin(struct db *db)
+{
+	int rc;
+
+	if (db->in_txn) {
+		log_error(NULL, "db.nested_transaction", NULL);
+		return PB_ERR_INTERNAL;
+	}
+	if ((rc = db->pool->ops->begin(db)) == PB_OK) {
+		db->in_txn = true;
+		db->nhooks = 0;
+	}
+	return rc;
+}
+
+static void
+run_hooks(struct db *db)
+{
+	int n = db->nhooks;
+
+	db->nhooks = 0;
+	for (int i = 0; i < n; i++)
+		db->hooks[i].fn(db->hooks[i].arg);
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc = db->pool->ops->commit(db);
+
+	/* A failed commit has been rolled back by the engine. */
+	db->in_txn = false;
+	if (rc == PB_OK)
+		run_hooks(db);
+	db->nhooks = 0;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!db->in_txn)
+		return;
+	db->pool->ops->rollback(db);
+	db->in_txn = false;
+	db->nhooks = 0;
+}
+
+bool
+db_in_transaction(const struct db *db)
+{
+	return db->in_txn;
+}
+
+void
+db_after_commit(struct db *db, void (*fn)(void *), void *arg)
+{
+	if (!db->in_txn) {
+		fn(arg);
+		return;
+	}
+	for (int i = 0; i < db->nhooks; i++)
+		if (db->hooks[i].fn == fn && db->hooks[i].arg == arg)
+			return;
+	if (db->nhooks < DB_AFTER_COMMIT_MAX)
+		db->hooks[db->nhooks++] = (struct db_hook){fn, arg};
+	else
+		log_error(NULL, "db.too_many_commit_hooks", NULL);
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	return db->pool->ops->exec(db, sql);
+}

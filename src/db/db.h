@@ -1,0 +1,107 @@
+/*
+ * The storage interface.  Callers write SQL once, in the dialect SQLite and
+ * PostgreSQL both accept, with $1, $2, ... placeholders, and never see the
+ * engine.  A pool hands out connections; each connection caches its
+ * prepared statements, keyed by the address of the (static) SQL text, so a
+ * statement is prepared once per connection.
+ *
+ * Times are stored as BIGINT milliseconds, booleans as INTEGER 0/1, binary
+ * data as text (base64), so that both engines read the same columns.
+ */
+#ifndef DB_DB_H
+#define DB_DB_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What db_step() returns besides an error code. */
+#define DB_ROW 100
+#define DB_DONE 101
+
+struct db_pool;
+struct db;
+struct db_stmt;
+
+/*
+ * Opens a pool of at most size connections to url ("sqlite:PATH", a plain
+ * path, or "postgres://..."); connects once to check it.  On failure err
+ * holds one line saying why.
+ */
+int db_pool_open(const char *url, int size, bool sync_full,
+    struct db_pool **out, char *err, size_t errlen);
+/* Closes every connection; all must have been released. */
+void db_pool_free(struct db_pool *pool);
+/* "sqlite" or "postgres". */
+const char *db_pool_engine(const struct db_pool *pool);
+
+/* A connection for this thread's use; blocks while all are taken. */
+struct db *db_acquire(struct db_pool *pool);
+/* Gives the connection back; a transaction left open is rolled back. */
+void db_release(struct db *db);
+
+/*
+ * The cached statement for sql (which must outlive the pool, as string
+ * literals do), or NULL when it does not compile (logged).  It must be
+ * reset before the same text is prepared again on this connection.
+ */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+/* Binds parameter i (1-based); s == NULL binds NULL. */
+void db_bind_text(struct db_stmt *st, int i, const char *s);
+void db_bind_textn(struct db_stmt *st, int i, const char *s, size_t n);
+void db_bind_i64(struct db_stmt *st, int i, int64_t v);
+void db_bind_null(struct db_stmt *st, int i);
+/*
+ * Runs the statement to its next row: DB_ROW, DB_DONE, PB_ERR_CONFLICT
+ * (a unique or foreign key constraint), PB_ERR_BUSY or PB_ERR_DB.
+ */
+int db_step(struct db_stmt *st);
+/* Column i (0-based) of the current row; NULL text for SQL NULL. */
+const char *db_col_text(struct db_stmt *st, int i);
+int64_t db_col_i64(struct db_stmt *st, int i);
+bool db_col_null(struct db_stmt *st, int i);
+/* Ends the statement and clears its bindings, ready for the next use. */
+void db_reset(struct db_stmt *st);
+/* Rows changed by the last finished INSERT, UPDATE or DELETE. */
+int64_t db_changes(struct db *db);
+
+/*
+ * Prepares sql and binds one argument per letter of types: 's' a string
+ * (NULL binds NULL), 'i' an int64_t, 'n' a NULL (no argument).  NULL when
+ * it fails to compile.
+ */
+struct db_stmt *db_query(struct db *db, const char *sql, const char *types,
+    ...);
+/* db_query() run to its end and reset: PB_OK or the error of db_step(). */
+int db_run(struct db *db, const char *sql, const char *types, ...);
+
+/*
+ * A write transaction.  Writes are serialised per database, so a
+ * transaction should be short and never wait on the network.
+ */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+bool db_in_transaction(const struct db *db);
+/*
+ * Calls fn(arg) once the current transaction has committed (at once when
+ * none is open); forgotten on rollback.
+ */
+void db_after_commit(struct db *db, void (*fn)(void *), void *arg);
+/* Runs SQL text without parameters, possibly several statements. */
+int db_exec(struct db *db, const char *sql);
+
+/*
+ * Lists: a query asks for limit + 1 rows, and db_page_json() steps it
+ * into {"data": [row(...), ...], "next_cursor": id | null}, the cursor
+ * being the "id" of the page's last row when another row follows.
+ */
+typedef cJSON *(*db_row_json)(struct db_stmt *st, void *arg);
+int db_page_json(struct db_stmt *st, int limit, db_row_json row, void *arg,
+    cJSON **out);
+
+/* Applies the migrations not yet applied; see migrate.c. */
+int db_migrate(struct db_pool *pool, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * What a storage engine provides to db.c.  Only db/ includes this file;
+ * each engine keeps its library's handles in the impl pointers.
+ */
+#ifndef DB_ENGINE_H
+#define DB_ENGINE_H
+
+#include <pthread.h>
+
+#include "db/db.h"
+
+#define DB_AFTER_COMMIT_MAX 8
+
+struct db_stmt {
+	struct db *db;
+	const char *sql; /* the cache key */
+	void *impl;
+	bool holds_write_lock;
+};
+
+struct db_hook {
+	void (*fn)(void *);
+	void *arg;
+};
+
+struct db {
+	struct db_pool *pool;
+	void *impl;
+	struct db_stmt **cache; /* open addressing by sql address */
+	size_t cache_cap, cache_len;
+	bool in_txn;
+	struct db_hook hooks[DB_AFTER_COMMIT_MAX];
+	int nhooks;
+	struct db *next_idle;
+};
+
+struct db_ops {
+	const char *name;
+	int (*pool_init)(struct db_pool *pool, const char *target,
+	    char *err, size_t errlen);
+	void (*pool_release)(struct db_pool *pool);
+	int (*connect)(struct db *db, char *err, size_t errlen);
+	void (*disconnect)(struct db *db);
+	int (*prepare)(struct db_stmt *st);
+	void (*finalize)(struct db_stmt *st);
+	int (*param_count)(struct db_stmt *st);
+	void (*bind_text)(struct db_stmt *st, int i, const char *s, size_t n);
+	void (*bind_i64)(struct db_stmt *st, int i, int64_t v);
+	void (*bind_null)(struct db_stmt *st, int i);
+	int (*step)(struct db_stmt *st);
+	const char *(*col_text)(struct db_stmt *st, int i);
+	int64_t (*col_i64)(struct db_stmt *st, int i);
+	bool (*col_null)(struct db_stmt *st, int i);
+	void (*reset)(struct db_stmt *st);
+	int64_t (*changes)(struct db *db);
+	int (*exec)(struct db *db, const char *sql);
+	int (*begin)(struct db *db);
+	int (*commit)(struct db *db);
+	void (*rollback)(struct db *db);
+};
+
+struct db_pool {
+	const struct db_ops *ops;
+	void *impl;
+	bool sync_full;
+	int size, open;
+	struct db *idle;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+};
+
+extern const struct db_ops db_sqlite_ops;
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * The SQLite engine: WAL mode, a busy time-out, statements prepared once
+ * per connection.  SQLite allows one writer at a time; rather than letting
+ * writers collide and back off in SQLite's busy handler, this process
+ * queues them on one mutex, and the busy time-out only covers other
+ * processes (pitchbar migrate beside a running serve).
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/rc.h"
+#include "db/engine.h"
+
+#define SQLITE_BUSY_TIMEOUT_MS 10000
+
+struct sqlite_pool {
+	char *path;
+	pthread_mutex_t write_lock;
+};
+
+static struct sqlite_pool *
+pool_of(const struct db *db)
+{
+	return db->pool->impl;
+}
+
+static sqlite3 *
+handle_of(const struct db *db)
+{
+	return db->impl;
+}
+
+static int
+sqlite_pool_init(struct db_pool *pool, const char *target, char *err,
+    size_t errlen)
+{
+	struct sqlite_pool *sp;
+	int rc;
+
+	if (*target == '\0') {
+		snprintf(err, errlen, "PITCHBAR_DATABASE_URL: sqlite: needs a "
+		    "file path");
+		return PB_ERR_INVALID;
+	}
+	if ((rc = fs_make_parent(target)) != PB_OK) {
+		snprintf(err, errlen, "PITCHBAR_DATABASE_URL: cannot create "
+		    "the directory of %s: %s", target, strerror(errno));
+		return rc;
+	}
+	sp = xcalloc(1, sizeof(*sp));
+	sp->path = xstrdup(target);
+	pthread_mutex_init(&sp->write_lock, NULL);
+	pool->impl = sp;
+	return PB_OK;
+}
+
+static void
+sqlite_pool_release(struct db_pool *pool)
+{
+	struct sqlite_pool *sp = pool->impl;
+
+	pthread_mutex_destroy(&sp->write_lock);
+	free(sp->path);
+	free(sp);
+	pool->impl = NULL;
+}
+
+static int
+sqlite_connect(struct db *db, char *err, size_t errlen)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX;
+	char pragmas[256];
+	sqlite3 *h = NULL;
+
+	if (sqlite3_open_v2(pool_of(db)->path, &h, flags, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(h, SQLITE_BUSY_TIMEOUT_MS);
+	snprintf(pragmas, sizeof(pragmas),
+	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
+	    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+	    db->pool->sync_full ? "FULL" : "NORMAL");
+	if (sqlite3_exec(h, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	db->impl = h;
+	return PB_OK;
+fail:
+	snprintf(err, errlen, "PITCHBAR_DATABASE_URL: cannot open %s: %s",
+	    pool_of(db)->path, h ? sqlite3_errmsg(h) : "out of memory");
+	sqlite3_close(h);
+	return PB_ERR_DB;
+}
+
+static void
+sqlite_disconnect(struct db *db)
+{
+	sqlite3_close(handle_of(db));
+	db->impl = NULL;
+}
+
+static void
+log_sqlite_error(const struct db *db, const char *what, int code)
+{
+	char msg[256];
+
+	log_error(NULL, "db.error", "engine=sqlite op=%s code=%d msg=%s", what,
+	    code, log_esc(msg, sizeof(msg), sqlite3_errmsg(handle_of(db))));
+}
+
+/* Rewrites the $N placeholders of sql as SQLite's ?N, outside literals. */
+static char *
+rewrite_placeholders(const char *sql)
+{
+	char *out = xstrdup(sql), *p;
+	int quoted = 0;
+
+	for (p = out; *p; p++) {
+		if (*p == '\'')
+			quoted = !quoted;
+		else if (!quoted && *p == '$' && p[1] >= '0' && p[1] <= '9')
+			*p = '?';
+	}
+	return out;
+}
+
+static int
+sqlite_prepare(struct db_stmt *st)
+{
+	char *sql = rewrite_placeholders(st->sql);
+	sqlite3_stmt *s = NULL;
+	int code;
+
+	code = sqlite3_prepare_v3(handle_of(st->db), sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	free(sql);
+	if (code != SQLITE_OK) {
+		log_sqlite_error(st->db, "prepare", code);
+		return PB_ERR_DB;
+	}
+	st->impl = s;
+	return PB_OK;
+}
+
+static void
+sqlite_finalize(struct db_stmt *st)
+{
+	sqlite3_finalize(st->impl);
+}
+
+static int
+sqlite_param_count(struct db_stmt *st)
+{
+	return sqlite3_bind_parameter_count(st->impl);
+}
+
+static void
+sqlite_bind_text(struct db_stmt *st, int i, const char *s, size_t n)
+{
+	sqlite3_bind_text(st->impl, i, s, (int)n, SQLITE_TRANSIENT);
+}
+
+static void
+sqlite_bind_i64(struct db_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(st->impl, i, v);
+}
+
+static void
+sqlite_bind_null(struct db_stmt *st, int i)
+{
+	sqlite3_bind_null(st->impl, i);
+}
+
+static void
+release_write_lock(struct db_stmt *st)
+{
+	if (st->holds_write_lock) {
+		st->holds_write_lock = false;
+		pthread_mutex_unlock(&pool_of(st->db)->write_lock);
+	}
+}
+
+static int
+map_error(struct db_stmt *st, int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_CONSTRAINT:
+		return PB_ERR_CONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		log_sqlite_error(st->db, "step", code);
+		return PB_ERR_BUSY;
+	default:
+		log_sqlite_error(st->db, "step", code);
+		return PB_ERR_DB;
+	}
+}
+
+static int
+sqlite_step(struct db_stmt *st)
+{
+	int code;
+
+	/* A write outside a transaction takes the writers' queue too. */
+	if (!st->db->in_txn && !st->holds_write_lock &&
+	    !sqlite3_stmt_readonly(st->impl)) {
+		pthread_mutex_lock(&pool_of(st->db)->write_lock);
+		st->holds_write_lock = true;
+	}
+	code = sqlite3_step(st->impl);
+	if (code == SQLITE_ROW)
+		return DB_ROW;
+	release_write_lock(st);
+	if (code == SQLITE_DONE)
+		return DB_DONE;
+	return map_error(st, code);
+}
+
+static const char *
+sqlite_col_text(struct db_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st->impl, i);
+}
+
+static int64_t
+sqlite_col_i64(struct db_stmt *st, int i)
+{
+	return sqlite3_column_int64(st->impl, i);
+}
+
+static bool
+sqlite_col_null(struct db_stmt *st, int i)
+{
+	return sqlite3_column_type(st->impl, i) == SQLITE_NULL;
+}
+
+static void
+sqlite_reset(struct db_stmt *st)
+{
+	sqlite3_reset(st->impl);
+	sqlite3_clear_bindings(st->impl);
+	release_write_lock(st);
+}
+
+static int64_t
+sqlite_changes(struct db *db)
+{
+	return sqlite3_changes64(handle_of(db));
+}
+
+static int
+sqlite_exec(struct db *db, const char *sql)
+{
+	int code = sqlite3_exec(handle_of(db), sql, NULL, NULL, NULL);
+
+	if (code != SQLITE_OK) {
+		log_sqlite_error(db, "exec", code);
+		return (code & 0xff) == SQLITE_BUSY ? PB_ERR_BUSY : PB_ERR_DB;
+	}
+	return PB_OK;
+}
+
+static int
+sqlite_begin(struct db *db)
+{
+	int rc;
+
+	pthread_mutex_lock(&pool_of(db)->write_lock);
+	if ((rc = sqlite_exec(db, "BEGIN IMMEDIATE")) != PB_OK)
+		pthread_mutex_unlock(&pool_of(db)->write_lock);
+	return rc;
+}
+
+static int
+sqlite_commit(struct db *db)
+{
+	int rc = sqlite_exec(db, "COMMIT");
+
+	if (rc != PB_OK)
+		sqlite3_exec(handle_of(db), "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&pool_of(db)->write_lock);
+	return rc;
+}
+
+static void
+sqlite_rollback(struct db *db)
+{
+	sqlite3_exec(handle_of(db), "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&pool_of(db)->write_lock);
+}
+
+const struct db_ops db_sqlite_ops = {
+    .name = "sqlite",
+    .pool_init = sqlite_pool_init,
+    .pool_release = sqlite_pool_release,
+    .connect = sqlite_connect,
+    .disconnect = sqlite_disconnect,
+    .prepare = sqlite_prepare,
+    .finalize = sqlite_finalize,
+    .param_count = sqlite_param_count,
+    .bind_text = sqlite_bind_text,
+    .bind_i64 = sqlite_bind_i64,
+    .bind_null = sqlite_bind_null,
+    .step = sqlite_step,
+    .col_text = sqlite_col_text,
+    .col_i64 = sqlite_col_i64,
+    .col_null = sqlite_col_null,
+    .reset = sqlite_reset,
+    .changes = sqlite_changes,
+    .exec = sqlite_exec,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+};

@@ -1,0 +1,97 @@
+/*
+ * The durable job queue.  A job is a row in the database, enqueued in the
+ * same transaction as the change that causes it, claimed by one worker at
+ * a time under a lease, and run by the handler of its type.  The queue
+ * knows handlers only as function pointers in the table of job types that
+ * the application hands over at start.
+ */
+#ifndef JOBS_JOB_H
+#define JOBS_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/id.h"
+
+struct db;
+struct db_pool;
+
+#define JOB_TYPE_MAX 32
+#define JOB_ERROR_MAX 256
+
+struct job {
+	char id[ID_SIZE];
+	char type[JOB_TYPE_MAX];
+	char ref_id[ID_SIZE]; /* the row the job works on */
+	char workspace_id[ID_SIZE];
+	int attempts;	      /* including this one */
+	int max_attempts;
+};
+
+/* What a handler decided. */
+enum job_status { JOB_DONE, JOB_RETRY, JOB_FAILED };
+
+struct job_outcome {
+	enum job_status status;
+	int64_t retry_at; /* JOB_RETRY: when, in ms; 0 for the type's delay */
+	char error[JOB_ERROR_MAX];
+};
+
+/* What a handler runs with. */
+struct job_ctx {
+	struct db *db;	    /* this worker's connection */
+	void *local;	    /* this worker's thread_init() result */
+	const char *worker; /* for log lines */
+};
+
+typedef void (*job_handler)(struct job_ctx *ctx, const struct job *job,
+    struct job_outcome *out);
+
+struct job_type {
+	const char *name;
+	job_handler run;
+	int max_attempts;
+};
+
+/*
+ * Adds a job to run at run_at (ms; 0 for now) in the caller's transaction;
+ * workers of this process are woken once it commits.
+ */
+int job_enqueue(struct db *db, const char *type, const char *ref_id,
+    const char *workspace_id, int max_attempts, int64_t run_at);
+
+/*
+ * Claims the next due job for lease_ms, or PB_ERR_NOT_FOUND with the time
+ * of the next queued job (INT64_MAX when none) in *next_at.
+ */
+int job_claim(struct db *db, int64_t lease_ms, struct job *job,
+    int64_t *next_at);
+/* Records the outcome of a claimed job. */
+int job_finish(struct db *db, const struct job *job,
+    const struct job_outcome *out);
+
+/* Wakes the workers of this process (after a commit that enqueued). */
+void job_wake(void);
+
+struct job_workers;
+
+struct job_worker_config {
+	struct db_pool *pool;
+	int threads;
+	int64_t lease_ms;
+	int64_t poll_ms;
+	const struct job_type *types;
+	int ntypes;
+	void *(*thread_init)(void);   /* per-thread state for handlers */
+	void (*thread_free)(void *local);
+};
+
+/* Starts the worker threads; the config must outlive them. */
+struct job_workers *job_workers_start(const struct job_worker_config *cfg);
+/*
+ * Lets the workers finish the job in hand, waiting at most timeout_ms,
+ * then frees them.  Jobs cut short run again once their lease expires.
+ */
+void job_workers_stop(struct job_workers *w, long timeout_ms);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * The queue's rows: enqueue, claim under a lease, finish (see job.h).  On
+ * SQLite a claim is one UPDATE ... RETURNING, which the single writer
+ * makes atomic across threads.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/rc.h"
+#include "db/db.h"
+#include "jobs/job.h"
+
+static const char SQL_ENQUEUE[] =
+    "INSERT INTO jobs (id, type, ref_id, workspace_id, state, attempts,"
+    " max_attempts, run_at, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7)";
+
+/* Due queued jobs, and running ones whose worker stopped renewing. */
+static const char SQL_CLAIM[] =
+    "UPDATE jobs SET state = 'running', attempts = attempts + 1,"
+    " lease_until = $1, updated_at = $2"
+    " WHERE id = (SELECT id FROM jobs"
+    "  WHERE state IN ('queued', 'running') AND run_at <= $2"
+    "  AND (state = 'queued' OR lease_until < $2)"
+    "  ORDER BY run_at, id LIMIT 1)"
+    " RETURNING id, type, ref_id, workspace_id, attempts, max_attempts";
+
+static const char SQL_NEXT_AT[] =
+    "SELECT MIN(run_at) FROM jobs WHERE state = 'queued'";
+
+/* The attempts check keeps a worker whose lease was taken over quiet. */
+static const char SQL_DONE[] =
+    "DELETE FROM jobs WHERE id = $1 AND attempts = $2";
+static const char SQL_RETRY[] =
+    "UPDATE jobs SET state = 'queued', run_at = $3, lease_until = NULL,"
+    " last_error = $4, updated_at = $5 WHERE id = $1 AND attempts = $2";
+static const char SQL_FAILED[] =
+    "UPDATE jobs SET state = 'failed', lease_until = NULL,"
+    " last_error = $3, updated_at = $4 WHERE id = $1 AND attempts = $2";
+
+static void
+wake_after_commit(void *arg)
+{
+	(void)arg;
+	job_wake();
+}
+
+int
+job_enqueue(struct db *db, const char *type, const char *ref_id,
+    const char *workspace_id, int max_attempts, int64_t run_at)
+{
+	int64_t now = clock_now_ms();
+	char id[ID_SIZE];
+	int rc;
+
+	id_new("job_", id);
+	rc = db_run(db, SQL_ENQUEUE, "ssssiii", id, type, ref_id,
+	    workspace_id, (int64_t)max_attempts, run_at ? run_at : now, now);
+	if (rc == PB_OK)
+		db_after_commit(db, wake_after_commit, NULL);
+	return rc;
+}
+
+static void
+copy_col(struct db_stmt *st, int i, char *out, size_t size)
+{
+	const char *s = db_col_text(st, i);
+
+	snprintf(out, size, "%s", s ? s : "");
+}
+
+static int
+next_queued_at(struct db *db, int64_t *next_at)
+{
+	struct db_stmt *st = db_query(db, SQL_NEXT_AT, "");
+	int rc;
+
+	*next_at = INT64_MAX;
+	if (st == NULL)
+		return PB_ERR_DB;
+	rc = db_step(st);
+	if (rc == DB_ROW && !db_col_null(st, 0))
+		*next_at = db_col_i64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+}
+
+int
+job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at)
+{
+	int64_t now = clock_now_ms();
+	struct db_stmt *st;
+	int rc;
+
+	st = db_query(db, SQL_CLAIM, "ii", now + lease_ms, now);
+	if (st == NULL)
+		return PB_ERR_DB;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		copy_col(st, 0, job->id, sizeof(job->id));
+		copy_col(st, 1, job->type, sizeof(job->type));
+		copy_col(st, 2, job->ref_id, sizeof(job->ref_id));
+		copy_col(st, 3, job->workspace_id, sizeof(job->workspace_id));
+		job->attempts = (int)db_col_i64(st, 4);
+		job->max_attempts = (int)db_col_i64(st, 5);
+	}
+	db_reset(st);
+	if (rc == DB_ROW)
+		return PB_OK;
+	if (rc != DB_DONE)
+		return rc;
+	if ((rc = next_queued_at(db, next_at)) != PB_OK)
+		return rc;
+	return PB_ERR_NOT_FOUND;
+}
+
+int
+job_finish(struct db *db, const struct job *job, const struct job_outcome *out)
+{
+	int64_t now = clock_now_ms(), attempts = job->attempts;
+	const char *err = out->error[0] ? out->error : NULL;
+
+	switch (out->status) {
+	case JOB_DONE:
+		return db_run(db, SQL_DONE, "si", job->id, attempts);
+	case JOB_RETRY:
+		return db_run(db, SQL_RETRY, "siisi", job->id, attempts,
+		    out->retry_at ? out->retry_at : now, err, now);
+	default:
+		return db_run(db, SQL_FAILED, "sisi", job->id, attempts, err,
+		    now);
+	}
+}

@@ -1,0 +1,197 @@
+/*
+ * Worker threads: each holds a database connection, claims due jobs and
+ * runs them; between jobs it sleeps until woken by job_wake(), until the
+ * next queued job is due, or for the poll interval, whichever is first.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/rc.h"
+#include "db/db.h"
+#include "jobs/job.h"
+
+/* The signal that wakes this process's workers. */
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cond = PTHREAD_COND_INITIALIZER;
+static unsigned long wake_generation;
+
+struct worker {
+	struct job_workers *pool;
+	pthread_t thread;
+	char name[32];
+	bool started;
+};
+
+struct job_workers {
+	const struct job_worker_config *cfg;
+	atomic_bool stopping;
+	atomic_int running;
+	struct worker *workers;
+};
+
+void
+job_wake(void)
+{
+	pthread_mutex_lock(&wake_lock);
+	wake_generation++;
+	pthread_cond_broadcast(&wake_cond);
+	pthread_mutex_unlock(&wake_lock);
+}
+
+static unsigned long
+generation(void)
+{
+	unsigned long g;
+
+	pthread_mutex_lock(&wake_lock);
+	g = wake_generation;
+	pthread_mutex_unlock(&wake_lock);
+	return g;
+}
+
+/* Sleeps until woken after generation seen, or until the time until_ms. */
+static void
+sleep_until(unsigned long seen, int64_t until_ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(until_ms / 1000);
+	ts.tv_nsec = (long)(until_ms % 1000) * 1000000;
+	pthread_mutex_lock(&wake_lock);
+	while (wake_generation == seen)
+		if (pthread_cond_timedwait(&wake_cond, &wake_lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&wake_lock);
+}
+
+static const struct job_type *
+type_of(const struct job_worker_config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ntypes; i++)
+		if (strcmp(cfg->types[i].name, name) == 0)
+			return &cfg->types[i];
+	return NULL;
+}
+
+static void
+run_job(struct worker *w, struct job_ctx *ctx, const struct job *job)
+{
+	const struct job_type *type = type_of(w->pool->cfg, job->type);
+	struct job_outcome out = {.status = JOB_DONE};
+	int64_t started = clock_mono_us();
+	char labels[96];
+	int rc;
+
+	if (type == NULL) {
+		out.status = JOB_FAILED;
+		snprintf(out.error, sizeof(out.error), "unknown job type");
+	} else {
+		type->run(ctx, job, &out);
+	}
+	snprintf(labels, sizeof(labels), "type=\"%s\"",
+	    type ? type->name : "unknown");
+	metrics_observe("pitchbar_job_duration_seconds", labels,
+	    (double)(clock_mono_us() - started) / 1e6);
+	if ((rc = job_finish(ctx->db, job, &out)) != PB_OK)
+		log_error(job->id, "job.finish_failed", "rc=%s",
+		    pb_rc_name(rc));
+	log_debug(job->id, "job.ran", "type=%s attempt=%d status=%d", job->type,
+	    job->attempts, (int)out.status);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	const struct job_worker_config *cfg = w->pool->cfg;
+	struct job_ctx ctx = {.worker = w->name};
+	int64_t next_at;
+	struct job job;
+	int rc;
+
+	ctx.db = db_acquire(cfg->pool);
+	ctx.local = cfg->thread_init ? cfg->thread_init() : NULL;
+	while (ctx.db && !atomic_load(&w->pool->stopping)) {
+		unsigned long seen = generation();
+		int64_t now = clock_now_ms(), until = now + cfg->poll_ms;
+
+		rc = job_claim(ctx.db, cfg->lease_ms, &job, &next_at);
+		if (rc == PB_OK) {
+			run_job(w, &ctx, &job);
+			continue;
+		}
+		if (rc != PB_ERR_NOT_FOUND)
+			log_error(w->name, "job.claim_failed", "rc=%s",
+			    pb_rc_name(rc));
+		else if (next_at < until)
+			until = next_at > now ? next_at : now + 1;
+		sleep_until(seen, until);
+	}
+	if (cfg->thread_free)
+		cfg->thread_free(ctx.local);
+	db_release(ctx.db);
+	atomic_fetch_sub(&w->pool->running, 1);
+	return NULL;
+}
+
+struct job_workers *
+job_workers_start(const struct job_worker_config *cfg)
+{
+	struct job_workers *pool = xcalloc(1, sizeof(*pool));
+
+	metrics_describe("pitchbar_job_duration_seconds", METRIC_HISTOGRAM,
+	    "Time spent running jobs, by type.");
+	pool->cfg = cfg;
+	pool->workers = xcalloc((size_t)cfg->threads + 1,
+	    sizeof(*pool->workers));
+	for (int i = 0; i < cfg->threads; i++) {
+		struct worker *w = &pool->workers[i];
+
+		w->pool = pool;
+		snprintf(w->name, sizeof(w->name), "worker-%d", i + 1);
+		atomic_fetch_add(&pool->running, 1);
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			atomic_fetch_sub(&pool->running, 1);
+			log_error(NULL, "job.thread_failed", "worker=%s",
+			    w->name);
+			continue;
+		}
+		w->started = true;
+	}
+	return pool;
+}
+
+void
+job_workers_stop(struct job_workers *pool, long timeout_ms)
+{
+	int64_t deadline = clock_mono_ms() + timeout_ms;
+	struct timespec pause = {0, 10 * 1000000};
+
+	if (pool == NULL)
+		return;
+	atomic_store(&pool->stopping, true);
+	job_wake();
+	while (atomic_load(&pool->running) > 0 && clock_mono_ms() < deadline)
+		nanosleep(&pause, NULL);
+	if (atomic_load(&pool->running) > 0) {
+		/* The process is about to exit; their leases will expire. */
+		log_warn(NULL, "job.stop_timeout", "running=%d",
+		    atomic_load(&pool->running));
+		return;
+	}
+	for (int i = 0; i < pool->cfg->threads; i++)
+		if (pool->workers[i].started)
+			pthread_join(pool->workers[i].thread, NULL);
+	free(pool->workers);
+	free(pool);
+}

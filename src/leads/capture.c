@@ -1,0 +1,327 @@
+/*
+ * Capturing a lead: one transaction stores or updates the lead, writes its
+ * lead.captured event (whose subscribers write the deliveries), and keeps
+ * the answer under the request's idempotency key (see lead.h).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/rc.h"
+#include "db/db.h"
+#include "events/event.h"
+#include "leads/lead.h"
+
+#define IDEM_TTL_MS (24LL * 3600 * 1000)
+#define IN_FLIGHT_MAX 512
+
+static const char SQL_AGENT[] =
+    "SELECT id, workspace_id FROM agents WHERE widget_key = $1";
+static const char SQL_IDEM_GET[] =
+    "SELECT request_hash, status, body, created_at FROM idempotency_keys"
+    " WHERE agent_id = $1 AND idem_key = $2";
+static const char SQL_IDEM_DELETE[] =
+    "DELETE FROM idempotency_keys WHERE agent_id = $1 AND idem_key = $2";
+static const char SQL_IDEM_PUT[] =
+    "INSERT INTO idempotency_keys (agent_id, idem_key, request_hash,"
+    " status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+static const char SQL_FIND_LEAD[] =
+    "SELECT id, fields FROM leads WHERE agent_id = $1 AND email = $2";
+static const char SQL_INSERT_LEAD[] =
+    "INSERT INTO leads (id, workspace_id, agent_id, email, name, phone,"
+    " company, message, page_url, conversation_id, fields, created_at,"
+    " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+    " $12, $12)";
+static const char SQL_UPDATE_LEAD[] =
+    "UPDATE leads SET name = COALESCE($2, name),"
+    " phone = COALESCE($3, phone), company = COALESCE($4, company),"
+    " message = COALESCE($5, message), page_url = COALESCE($6, page_url),"
+    " conversation_id = COALESCE($7, conversation_id), fields = $8,"
+    " updated_at = $9 WHERE id = $1";
+
+/* Keys whose first request is still being handled in this process. */
+static pthread_mutex_t in_flight_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *in_flight[IN_FLIGHT_MAX];
+
+int
+lead_find_agent(struct db *db, const char *widget_key,
+    struct lead_agent *agent)
+{
+	struct db_stmt *st = db_query(db, SQL_AGENT, "s", widget_key);
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW) {
+		snprintf(agent->id, ID_SIZE, "%s", db_col_text(st, 0));
+		snprintf(agent->workspace_id, ID_SIZE, "%s",
+		    db_col_text(st, 1));
+	}
+	db_reset(st);
+	if (rc == DB_ROW)
+		return PB_OK;
+	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+}
+
+/* Marks name in flight; false when it already is (or the table is full). */
+static bool
+in_flight_enter(const char *name)
+{
+	int free_slot = -1;
+	bool ok = true;
+
+	pthread_mutex_lock(&in_flight_lock);
+	for (int i = 0; i < IN_FLIGHT_MAX && ok; i++) {
+		if (in_flight[i] == NULL && free_slot < 0)
+			free_slot = i;
+		else if (in_flight[i] && strcmp(in_flight[i], name) == 0)
+			ok = false;
+	}
+	if (ok && free_slot >= 0)
+		in_flight[free_slot] = xstrdup(name);
+	pthread_mutex_unlock(&in_flight_lock);
+	return ok && free_slot >= 0;
+}
+
+static void
+in_flight_leave(const char *name)
+{
+	pthread_mutex_lock(&in_flight_lock);
+	for (int i = 0; i < IN_FLIGHT_MAX; i++) {
+		if (in_flight[i] && strcmp(in_flight[i], name) == 0) {
+			FREE_AND_NULL(in_flight[i]);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&in_flight_lock);
+}
+
+static char *
+answer_body(const char *lead_id, const char *status)
+{
+	return xasprintf("{\"id\":\"%s\",\"status\":\"%s\"}", lead_id, status);
+}
+
+static char *
+conflict_body(void)
+{
+	return xstrdup("{\"error\":{\"code\":\"idempotency_key_reused\","
+		       "\"message\":\"This Idempotency-Key was used with "
+		       "another request.\"}}");
+}
+
+/*
+ * Looks for an earlier answer under the key.  *found is true when out
+ * holds the answer to give (the same one again, or 409).
+ */
+static int
+idem_lookup(struct db *db, const char *agent_id, const char *key,
+    const char *hash, struct lead_answer *out, bool *found)
+{
+	struct db_stmt *st = db_query(db, SQL_IDEM_GET, "ss", agent_id, key);
+	bool expired = false;
+	int rc;
+
+	*found = false;
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW) {
+		expired = db_col_i64(st, 3) < clock_now_ms() - IDEM_TTL_MS;
+		*found = !expired;
+		if (*found && strcmp(db_col_text(st, 0), hash) == 0) {
+			out->status = (int)db_col_i64(st, 1);
+			out->body = xstrdup(db_col_text(st, 2));
+		} else if (*found) {
+			out->status = 409;
+			out->body = conflict_body();
+		}
+	}
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return rc;
+	return expired ? db_run(db, SQL_IDEM_DELETE, "ss", agent_id, key)
+		       : PB_OK;
+}
+
+static cJSON *
+event_data(const struct lead_agent *agent, const char *lead_id,
+    const struct lead_input *in)
+{
+	cJSON *data = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(data, "lead_id", lead_id);
+	cJSON_AddStringToObject(data, "agent_id", agent->id);
+	json_add_str(data, "conversation_id", in->conversation_id);
+	json_add_str(data, "name", in->name);
+	cJSON_AddStringToObject(data, "email", in->email);
+	json_add_str(data, "phone", in->phone);
+	json_add_str(data, "company", in->company);
+	json_add_str(data, "message", in->message);
+	json_add_str(data, "page_url", in->page_url);
+	cJSON_AddItemToObject(data, "fields", cJSON_Duplicate(in->fields, 1));
+	return data;
+}
+
+static int
+insert_lead(struct db *db, const struct lead_agent *agent,
+    const struct lead_input *in, char id[ID_SIZE])
+{
+	char *fields = json_print(in->fields);
+	struct event ev;
+	int rc;
+
+	id_new("lead_", id);
+	rc = db_run(db, SQL_INSERT_LEAD, "sssssssssssi", id,
+	    agent->workspace_id, agent->id, in->email, in->name, in->phone,
+	    in->company, in->message, in->page_url, in->conversation_id,
+	    fields, clock_now_ms());
+	free(fields);
+	if (rc != PB_OK)
+		return rc;
+	event_build(&ev, "lead.captured", agent->workspace_id,
+	    event_data(agent, id, in), false);
+	rc = event_publish(db, &ev);
+	event_release(&ev);
+	return rc;
+}
+
+/* Merges the new custom fields into the stored ones; new keys win. */
+static char *
+merge_fields(const char *stored, const cJSON *fresh)
+{
+	cJSON *merged = NULL, *item;
+	char *s;
+
+	if (json_parse(stored, strlen(stored), &merged) != PB_OK ||
+	    !cJSON_IsObject(merged)) {
+		cJSON_Delete(merged);
+		merged = cJSON_CreateObject();
+	}
+	cJSON_ArrayForEach(item, fresh)
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(merged, item->string);
+		cJSON_AddItemToObject(merged, item->string,
+		    cJSON_Duplicate(item, 1));
+	}
+	s = json_print(merged);
+	cJSON_Delete(merged);
+	return s;
+}
+
+static int
+update_lead(struct db *db, const char *id, const char *stored_fields,
+    const struct lead_input *in)
+{
+	char *fields = merge_fields(stored_fields, in->fields);
+	int rc;
+
+	rc = db_run(db, SQL_UPDATE_LEAD, "ssssssssi", id, in->name, in->phone,
+	    in->company, in->message, in->page_url, in->conversation_id,
+	    fields, clock_now_ms());
+	free(fields);
+	return rc;
+}
+
+/* Stores or updates the lead; *created tells which. */
+static int
+upsert_lead(struct db *db, const struct lead_agent *agent,
+    const struct lead_input *in, char id[ID_SIZE], bool *created)
+{
+	struct db_stmt *st = db_query(db, SQL_FIND_LEAD, "ss", agent->id,
+	    in->email);
+	char *stored = NULL;
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW) {
+		snprintf(id, ID_SIZE, "%s", db_col_text(st, 0));
+		stored = xstrdup(db_col_text(st, 1));
+	}
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return rc;
+	*created = stored == NULL;
+	rc = *created ? insert_lead(db, agent, in, id)
+		      : update_lead(db, id, stored, in);
+	free(stored);
+	return rc;
+}
+
+static int
+capture_in_txn(struct db *db, const struct lead_agent *agent,
+    const struct lead_input *in, const char *key, const char *hash,
+    struct lead_answer *out)
+{
+	char id[ID_SIZE];
+	bool found, created = false;
+	int rc;
+
+	if (key) {
+		rc = idem_lookup(db, agent->id, key, hash, out, &found);
+		if (rc != PB_OK || found)
+			return rc;
+	}
+	if ((rc = upsert_lead(db, agent, in, id, &created)) != PB_OK)
+		return rc;
+	out->status = created ? 201 : 200;
+	out->body = answer_body(id, created ? "captured" : "updated");
+	if (key)
+		rc = db_run(db, SQL_IDEM_PUT, "sssisi", agent->id, key, hash,
+		    (int64_t)out->status, out->body, clock_now_ms());
+	return rc;
+}
+
+static int
+capture_once(struct db *db, const struct lead_agent *agent,
+    const struct lead_input *in, const char *key, const char *hash,
+    struct lead_answer *out)
+{
+	int rc;
+
+	if ((rc = db_begin(db)) != PB_OK)
+		return rc;
+	rc = capture_in_txn(db, agent, in, key, hash, out);
+	if (rc == PB_OK)
+		return db_commit(db);
+	db_rollback(db);
+	FREE_AND_NULL(out->body);
+	return rc;
+}
+
+int
+lead_capture(struct db *db, const struct lead_agent *agent,
+    const struct lead_input *in, const char *idem_key,
+    const char *request_hash, struct lead_answer *out)
+{
+	char *name = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (idem_key) {
+		name = xasprintf("%s\n%s", agent->id, idem_key);
+		if (!in_flight_enter(name)) {
+			free(name);
+			out->status = 409;
+			out->retry_later = true;
+			out->body = xstrdup("{\"error\":{\"code\":\"in_progress\""
+			    ",\"message\":\"A request with this "
+			    "Idempotency-Key is still being handled.\"}}");
+			return PB_OK;
+		}
+	}
+	rc = capture_once(db, agent, in, idem_key, request_hash, out);
+	/* Another node may have stored the same e-mail first: once more. */
+	if (rc == PB_ERR_CONFLICT)
+		rc = capture_once(db, agent, in, idem_key, request_hash, out);
+	if (name) {
+		in_flight_leave(name);
+		free(name);
+	}
+	return rc;
+}

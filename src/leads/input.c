@@ -1,0 +1,196 @@
+/* Checking a widget submission field by field (see lead.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/email.h"
+#include "core/json.h"
+#include "core/rc.h"
+#include "leads/lead.h"
+
+struct text_field {
+	const char *name;
+	size_t max; /* characters */
+	size_t offset;
+};
+
+#define FIELD(f, max) {#f, max, offsetof(struct lead_input, f)}
+
+static const struct text_field text_fields[] = {
+    FIELD(name, LEAD_NAME_MAX),
+    FIELD(phone, LEAD_PHONE_MAX),
+    FIELD(company, LEAD_COMPANY_MAX),
+    FIELD(message, LEAD_MESSAGE_MAX),
+    FIELD(page_url, LEAD_PAGE_URL_MAX),
+    FIELD(conversation_id, LEAD_CONVERSATION_MAX),
+};
+
+static void
+too_long(cJSON *fields, const char *name, size_t max)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "must be at most %zu characters", max);
+	cJSON_AddStringToObject(fields, name, msg);
+}
+
+/* A text field: a string within its limit; "" counts as not given. */
+static void
+take_text(const cJSON *item, const struct text_field *f,
+    struct lead_input *in, cJSON *fields)
+{
+	const char **slot = (const char **)((char *)in + f->offset);
+	size_t n;
+
+	if (cJSON_IsNull(item))
+		return;
+	if (!cJSON_IsString(item)) {
+		cJSON_AddStringToObject(fields, f->name, "must be a string");
+		return;
+	}
+	n = strlen(item->valuestring);
+	if (utf8_chars(item->valuestring, n) > f->max) {
+		too_long(fields, f->name, f->max);
+		return;
+	}
+	if (n > 0)
+		*slot = item->valuestring;
+}
+
+static void
+take_email(const cJSON *item, struct lead_input *in, cJSON *fields)
+{
+	const char *why;
+	char msg[96];
+
+	if (!cJSON_IsString(item)) {
+		cJSON_AddStringToObject(fields, "email", "must be a string");
+		return;
+	}
+	free(in->email); /* a repeated key: the last one counts */
+	if (email_normalize(item->valuestring, strlen(item->valuestring),
+		&in->email, &why) != PB_OK) {
+		snprintf(msg, sizeof(msg), "%s", why);
+		cJSON_AddStringToObject(fields, "email", msg);
+	}
+}
+
+/* A custom field's value as a string, or NULL when it cannot be one. */
+static cJSON *
+field_value(const cJSON *v)
+{
+	char num[32];
+
+	if (cJSON_IsString(v))
+		return cJSON_CreateString(v->valuestring);
+	if (cJSON_IsBool(v))
+		return cJSON_CreateString(cJSON_IsTrue(v) ? "true" : "false");
+	if (cJSON_IsNumber(v)) {
+		snprintf(num, sizeof(num), "%.15g", v->valuedouble);
+		return cJSON_CreateString(num);
+	}
+	return NULL;
+}
+
+static const char *
+check_custom(const cJSON *v, cJSON **value)
+{
+	size_t klen = strlen(v->string);
+
+	*value = NULL;
+	if (klen == 0 || utf8_chars(v->string, klen) > LEAD_FIELD_KEY_MAX)
+		return "keys must be 1 to 64 characters";
+	if ((*value = field_value(v)) == NULL)
+		return "values must be strings, numbers or booleans";
+	if (utf8_chars((*value)->valuestring,
+		strlen((*value)->valuestring)) > LEAD_FIELD_VALUE_MAX) {
+		cJSON_Delete(*value);
+		*value = NULL;
+		return "values must be at most 1000 characters";
+	}
+	return NULL;
+}
+
+static void
+take_custom(const cJSON *item, struct lead_input *in, cJSON *fields)
+{
+	const char *why = NULL;
+	const cJSON *v;
+	cJSON *value;
+
+	if (cJSON_IsNull(item))
+		return;
+	if (!cJSON_IsObject(item)) {
+		cJSON_AddStringToObject(fields, "fields", "must be an object");
+		return;
+	}
+	if (cJSON_GetArraySize(item) > LEAD_FIELDS_MAX) {
+		cJSON_AddStringToObject(fields, "fields",
+		    "must hold at most 50 custom fields");
+		return;
+	}
+	cJSON_ArrayForEach(v, item)
+	{
+		if ((why = check_custom(v, &value)) != NULL)
+			break;
+		cJSON_DeleteItemFromObjectCaseSensitive(in->fields, v->string);
+		cJSON_AddItemToObject(in->fields, v->string, value);
+	}
+	if (why)
+		cJSON_AddStringToObject(fields, "fields", why);
+}
+
+static void
+take_member(const cJSON *item, struct lead_input *in, cJSON *fields)
+{
+	for (size_t i = 0; i < sizeof(text_fields) / sizeof(text_fields[0]);
+	    i++) {
+		if (strcmp(item->string, text_fields[i].name) == 0) {
+			take_text(item, &text_fields[i], in, fields);
+			return;
+		}
+	}
+	if (strcmp(item->string, "email") == 0)
+		take_email(item, in, fields);
+	else if (strcmp(item->string, "fields") == 0)
+		take_custom(item, in, fields);
+	else if (!cJSON_HasObjectItem(fields, item->string))
+		cJSON_AddStringToObject(fields, item->string,
+		    "is not a lead field (custom ones go under \"fields\")");
+}
+
+int
+lead_input_parse(const cJSON *body, struct lead_input *in, cJSON **fields)
+{
+	const cJSON *item;
+
+	memset(in, 0, sizeof(*in));
+	in->fields = cJSON_CreateObject();
+	*fields = cJSON_CreateObject();
+	cJSON_ArrayForEach(item, body)
+		take_member(item, in, *fields);
+	if (in->email == NULL && !cJSON_HasObjectItem(*fields, "email"))
+		cJSON_AddStringToObject(*fields, "email", "is required");
+	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;
+}
+
+void
+lead_input_release(struct lead_input *in)
+{
+	free(in->email);
+	cJSON_Delete(in->fields);
+	memset(in, 0, sizeof(*in));
+}
+
+bool
+lead_idem_key_valid(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n > LEAD_IDEM_KEY_MAX)
+		return false;
+	for (; *key; key++)
+		if (*key < 0x21 || *key > 0x7e)
+			return false;
+	return true;
+}

@@ -1,0 +1,402 @@
+/*
+ * Deliveries: the pending row, the recorded outcome, the delivery log's
+ * JSON and redelivery (see delivery.h and webhook.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/rc.h"
+#include "db/db.h"
+#include "jobs/job.h"
+#include "net/net.h"
+#include "webhooks/delivery.h"
+#include "webhooks/webhook.h"
+#include "workflows/run.h"
+
+#define GONE_REASON "The endpoint answered 410 Gone, so deliveries to it " \
+		    "stopped. Enable it again once it accepts them."
+
+static const char SQL_INSERT[] =
+    "INSERT INTO deliveries (id, workspace_id, message_id, event_id,"
+    " endpoint_id, run_id, step_id, redelivery_of, url, status, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10)";
+static const char SQL_RECORD[] =
+    "UPDATE deliveries SET status = $2, status_code = $3, error = $4,"
+    " duration_ms = $5, url = $6, request_headers = $7,"
+    " response_headers = $8, response_body = $9, attempted_at = $10"
+    " WHERE id = $1";
+#define DELIVERY_COLUMNS                                                      \
+	"d.id, d.message_id, d.event_id, d.endpoint_id, d.run_id,"            \
+	" d.redelivery_of, d.status, d.status_code, d.error, d.duration_ms,"  \
+	" d.url, d.request_headers, d.response_headers, d.response_body,"    \
+	" d.created_at, d.attempted_at, v.payload"
+static const char SQL_GET[] =
+    "SELECT " DELIVERY_COLUMNS " FROM deliveries d"
+    " JOIN events v ON v.id = d.event_id"
+    " WHERE d.id = $1 AND d.workspace_id = $2";
+static const char SQL_LIST[] =
+    "SELECT " DELIVERY_COLUMNS " FROM deliveries d"
+    " JOIN events v ON v.id = d.event_id"
+    " WHERE d.endpoint_id = $1 AND d.workspace_id = $2"
+    " AND ($3 = '' OR d.id < $3) ORDER BY d.id DESC LIMIT $4";
+static const char SQL_ENDPOINT_EXISTS[] =
+    "SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
+static const char SQL_ORIGINAL[] =
+    "SELECT event_id, message_id, endpoint_id, url, run_id, step_id"
+    " FROM deliveries WHERE id = $1 AND workspace_id = $2";
+
+int
+delivery_insert(struct db *db, const struct delivery_row *row,
+    char id[ID_SIZE])
+{
+	id_new("dlv_", id);
+	return db_run(db, SQL_INSERT, "sssssssssi", id, row->workspace_id,
+	    row->message_id, row->event_id, row->endpoint_id, row->run_id,
+	    row->step_id, row->redelivery_of, row->url, clock_now_ms());
+}
+
+char *
+delivery_headers_json(char *const *headers)
+{
+	cJSON *obj = cJSON_CreateObject();
+	char *s;
+
+	for (; *headers; headers++) {
+		const char *colon = strchr(*headers, ':');
+		char *name;
+
+		if (colon == NULL)
+			continue;
+		name = xstrndup(*headers, (size_t)(colon - *headers));
+		colon++;
+		while (*colon == ' ')
+			colon++;
+		cJSON_AddStringToObject(obj, name, colon);
+		free(name);
+	}
+	s = json_print(obj);
+	cJSON_Delete(obj);
+	return s;
+}
+
+/* Response header lines as a JSON object; repeated names joined by ", ". */
+static char *
+response_headers_json(const char *raw, size_t len)
+{
+	char *text = utf8_sanitize(raw, len, len), *line, *save = NULL;
+	cJSON *obj = cJSON_CreateObject(), *old;
+	char *s;
+
+	for (line = strtok_r(text, "\r\n", &save); line;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		char *colon = strchr(line, ':'), *value;
+
+		if (colon == NULL)
+			continue;
+		*colon = '\0';
+		for (value = colon + 1; *value == ' '; value++)
+			;
+		old = cJSON_GetObjectItemCaseSensitive(obj, line);
+		if (old) {
+			char *joined = xasprintf("%s, %s", old->valuestring,
+			    value);
+
+			cJSON_ReplaceItemInObjectCaseSensitive(obj, line,
+			    cJSON_CreateString(joined));
+			free(joined);
+		} else {
+			cJSON_AddStringToObject(obj, line, value);
+		}
+	}
+	s = json_print(obj);
+	cJSON_Delete(obj);
+	free(text);
+	return s;
+}
+
+static const char *
+http_error(long code)
+{
+	if (code >= 200 && code < 300)
+		return NULL;
+	if (code >= 300 && code < 400)
+		return "http_3xx";
+	if (code >= 500)
+		return "http_5xx";
+	return "http_4xx";
+}
+
+void
+delivery_result_take(struct delivery_result *res,
+    const struct net_response *resp)
+{
+	res->duration_ms = resp->duration_ms;
+	res->status_code = resp->status;
+	if (resp->status == 0) {
+		res->status = "failed";
+		res->error = net_error_name(resp->error);
+		return;
+	}
+	res->error = http_error(resp->status);
+	res->status = res->error ? "failed" : "succeeded";
+	res->response_headers = response_headers_json(resp->headers.data
+	    ? resp->headers.data : "", resp->headers.len);
+	res->response_body = utf8_sanitize(resp->body.data
+	    ? resp->body.data : "", resp->body.len, WEBHOOK_RESPONSE_MAX);
+}
+
+static int
+update_row(struct db *db, const char *id, const struct delivery_result *res)
+{
+	struct db_stmt *st = db_prepare(db, SQL_RECORD);
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, res->status);
+	if (res->status_code)
+		db_bind_i64(st, 3, res->status_code);
+	else
+		db_bind_null(st, 3);
+	db_bind_text(st, 4, res->error);
+	db_bind_i64(st, 5, res->duration_ms);
+	db_bind_text(st, 6, res->url);
+	db_bind_text(st, 7, res->request_headers);
+	db_bind_text(st, 8, res->response_headers);
+	db_bind_text(st, 9, res->response_body);
+	if (res->attempted_at)
+		db_bind_i64(st, 10, res->attempted_at);
+	else
+		db_bind_null(st, 10);
+	rc = db_step(st);
+	db_reset(st);
+	return rc == DB_DONE ? PB_OK : rc;
+}
+
+static int
+record_in_txn(struct db *db, const char *id, const char *step_id,
+    const char *endpoint_id, const struct delivery_result *res)
+{
+	int rc = update_row(db, id, res);
+
+	if (rc == PB_OK && step_id && *step_id)
+		rc = run_step_set_status(db, step_id, res->status);
+	if (rc == PB_OK && endpoint_id && res->status_code == 410)
+		rc = webhook_disable(db, endpoint_id, GONE_REASON);
+	return rc;
+}
+
+int
+delivery_record(struct db *db, const char *id, const char *step_id,
+    const char *endpoint_id, const struct delivery_result *res)
+{
+	int rc;
+
+	if ((rc = db_begin(db)) != PB_OK)
+		return rc;
+	if ((rc = record_in_txn(db, id, step_id, endpoint_id, res)) != PB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+void
+delivery_result_release(struct delivery_result *res)
+{
+	free(res->request_headers);
+	free(res->response_headers);
+	free(res->response_body);
+	res->request_headers = res->response_headers = NULL;
+	res->response_body = NULL;
+}
+
+/* The parsed JSON of a stored JSON text column, or null. */
+static cJSON *
+stored_json(const char *text)
+{
+	cJSON *item = NULL;
+
+	if (text && json_parse(text, strlen(text), &item) == PB_OK)
+		return item;
+	return cJSON_CreateNull();
+}
+
+static cJSON *
+request_json(struct db_stmt *st)
+{
+	cJSON *req = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(req, "url", db_col_text(st, 10));
+	cJSON_AddItemToObject(req, "headers", stored_json(db_col_text(st, 11)));
+	cJSON_AddStringToObject(req, "body", db_col_text(st, 16));
+	return req;
+}
+
+static cJSON *
+response_json(struct db_stmt *st)
+{
+	cJSON *resp;
+
+	if (db_col_null(st, 12))
+		return cJSON_CreateNull();
+	resp = cJSON_CreateObject();
+	cJSON_AddItemToObject(resp, "headers",
+	    stored_json(db_col_text(st, 12)));
+	json_add_str(resp, "body", db_col_text(st, 13));
+	return resp;
+}
+
+/* A row of SQL_GET or SQL_LIST as the API shows a delivery. */
+static cJSON *
+delivery_json(struct db_stmt *st, void *arg)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	(void)arg;
+	cJSON_AddStringToObject(d, "id", db_col_text(st, 0));
+	cJSON_AddStringToObject(d, "message_id", db_col_text(st, 1));
+	cJSON_AddStringToObject(d, "event_id", db_col_text(st, 2));
+	json_add_str(d, "endpoint_id", db_col_text(st, 3));
+	json_add_str(d, "run_id", db_col_text(st, 4));
+	json_add_str(d, "redelivery_of", db_col_text(st, 5));
+	cJSON_AddStringToObject(d, "status", db_col_text(st, 6));
+	if (db_col_null(st, 7))
+		cJSON_AddNullToObject(d, "status_code");
+	else
+		cJSON_AddNumberToObject(d, "status_code",
+		    (double)db_col_i64(st, 7));
+	json_add_str(d, "error", db_col_text(st, 8));
+	cJSON_AddNumberToObject(d, "duration_ms", (double)db_col_i64(st, 9));
+	cJSON_AddItemToObject(d, "request", request_json(st));
+	cJSON_AddItemToObject(d, "response", response_json(st));
+	json_add_time(d, "created_at", db_col_i64(st, 14));
+	json_add_time(d, "attempted_at",
+	    db_col_null(st, 15) ? -1 : db_col_i64(st, 15));
+	return d;
+}
+
+int
+delivery_get_json(struct db *db, const char *workspace_id, const char *id,
+    cJSON **out)
+{
+	struct db_stmt *st = db_query(db, SQL_GET, "ss", id, workspace_id);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW)
+		*out = delivery_json(st, NULL);
+	db_reset(st);
+	if (rc == DB_ROW)
+		return PB_OK;
+	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+}
+
+static int
+endpoint_exists(struct db *db, const char *workspace_id, const char *id)
+{
+	struct db_stmt *st = db_query(db, SQL_ENDPOINT_EXISTS, "ss", id,
+	    workspace_id);
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	rc = db_step(st);
+	db_reset(st);
+	if (rc == DB_ROW)
+		return PB_OK;
+	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+}
+
+int
+delivery_list_json(struct db *db, const char *workspace_id,
+    const char *endpoint_id, const struct webhook_page *page, cJSON **out)
+{
+	struct db_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = endpoint_exists(db, workspace_id, endpoint_id)) != PB_OK)
+		return rc;
+	st = db_query(db, SQL_LIST, "sssi", endpoint_id, workspace_id,
+	    page->cursor ? page->cursor : "", (int64_t)page->limit + 1);
+	if (st == NULL)
+		return PB_ERR_DB;
+	return db_page_json(st, page->limit, delivery_json, NULL, out);
+}
+
+/* Reads what a redelivery copies from the original into row. */
+static int
+load_original(struct db *db, const char *workspace_id, const char *id,
+    struct delivery_row *row, char cols[6][ID_SIZE * 2], char **url)
+{
+	struct db_stmt *st = db_query(db, SQL_ORIGINAL, "ss", id,
+	    workspace_id);
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW) {
+		for (int i = 0; i < 6; i++) {
+			const char *s = i == 3 ? NULL : db_col_text(st, i);
+
+			snprintf(cols[i], ID_SIZE * 2, "%s", s ? s : "");
+		}
+		*url = xstrdup(db_col_text(st, 3));
+	}
+	db_reset(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+	row->workspace_id = workspace_id;
+	row->event_id = cols[0];
+	row->message_id = cols[1];
+	row->endpoint_id = cols[2][0] ? cols[2] : NULL;
+	row->url = *url;
+	row->run_id = cols[4][0] ? cols[4] : NULL;
+	row->step_id = cols[5][0] ? cols[5] : NULL;
+	row->redelivery_of = id;
+	return PB_OK;
+}
+
+static int
+redeliver_in_txn(struct db *db, const struct delivery_row *row,
+    char new_id[ID_SIZE])
+{
+	int rc = delivery_insert(db, row, new_id);
+
+	if (rc == PB_OK && row->step_id)
+		rc = run_step_set_status(db, row->step_id, "pending");
+	if (rc == PB_OK)
+		rc = job_enqueue(db, WEBHOOK_JOB, new_id, row->workspace_id,
+		    1, 0);
+	return rc;
+}
+
+int
+delivery_redeliver(struct db *db, const char *workspace_id, const char *id,
+    char new_id[ID_SIZE])
+{
+	struct delivery_row row = {0};
+	char cols[6][ID_SIZE * 2], *url = NULL;
+	int rc;
+
+	rc = load_original(db, workspace_id, id, &row, cols, &url);
+	if (rc == PB_OK && row.endpoint_id == NULL)
+		rc = PB_ERR_CONFLICT; /* its endpoint was deleted */
+	if (rc == PB_OK && (rc = db_begin(db)) == PB_OK) {
+		rc = redeliver_in_txn(db, &row, new_id);
+		if (rc == PB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	free(url);
+	return rc;
+}

@@ -1,0 +1,262 @@
+/*
+ * The signed dispatcher.  At capture, one pending delivery per endpoint
+ * subscribed to the event, each a step of the event's dispatch run and a
+ * job of its own.  A worker then makes exactly one attempt: the body
+ * stored with the event, signed both ways with a fresh timestamp, sent
+ * with no redirects, the outcome recorded on the delivery and its step.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/rc.h"
+#include "core/version.h"
+#include "crypto/sign.h"
+#include "db/db.h"
+#include "events/event.h"
+#include "jobs/job.h"
+#include "net/net.h"
+#include "webhooks/delivery.h"
+#include "webhooks/webhook.h"
+#include "workflows/run.h"
+
+#define HEADERS_KEPT_MAX 8192
+
+static const char SQL_SUBSCRIBED[] =
+    "SELECT e.id, e.url FROM webhook_endpoints e"
+    " JOIN webhook_subscriptions s ON s.endpoint_id = e.id"
+    " WHERE e.workspace_id = $1 AND e.enabled = 1 AND s.event_type = $2"
+    " ORDER BY e.id";
+static const char SQL_ATTEMPT[] =
+    "SELECT d.status, d.message_id, d.step_id, d.workspace_id, v.type,"
+    " v.payload, w.id, w.url, w.enabled, w.secret_enc,"
+    " w.previous_secret_enc, w.previous_secret_expires_at"
+    " FROM deliveries d JOIN events v ON v.id = d.event_id"
+    " LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id"
+    " WHERE d.id = $1";
+
+/* One attempt, as read from the database and then as it went. */
+struct attempt {
+	const char *delivery_id;
+	char message_id[ID_SIZE], step_id[ID_SIZE], workspace_id[ID_SIZE];
+	char endpoint_id[ID_SIZE];
+	char *type, *payload, *url, *sealed, *sealed_previous;
+	int64_t previous_expires_at;
+	bool pending, endpoint_enabled;
+	struct delivery_result result;
+};
+
+int
+webhook_fanout(struct db *db, struct event_fanout *fanout)
+{
+	const struct event *ev = fanout->event;
+	struct db_stmt *st;
+	char step[ID_SIZE], dlv[ID_SIZE];
+	int rc;
+
+	st = db_query(db, SQL_SUBSCRIBED, "ss", ev->workspace_id, ev->type);
+	if (st == NULL)
+		return PB_ERR_DB;
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *endpoint = db_col_text(st, 0);
+		const char *url = db_col_text(st, 1);
+		char msg[ID_SIZE];
+
+		id_new("msg_", msg);
+		rc = run_add_dispatch_step(db, fanout, "webhook", endpoint, url,
+		    step);
+		if (rc == PB_OK)
+			rc = delivery_insert(db, &(struct delivery_row){
+			    .workspace_id = ev->workspace_id,
+			    .event_id = ev->id, .message_id = msg,
+			    .endpoint_id = endpoint, .url = url,
+			    .run_id = fanout->run_id, .step_id = step}, dlv);
+		if (rc == PB_OK)
+			rc = job_enqueue(db, WEBHOOK_JOB, dlv, ev->workspace_id,
+			    1, 0);
+		if (rc != PB_OK)
+			break;
+	}
+	db_reset(st);
+	return rc == DB_DONE ? PB_OK : rc;
+}
+
+static char *
+col_dup(struct db_stmt *st, int i)
+{
+	const char *s = db_col_text(st, i);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+col_copy(struct db_stmt *st, int i, char out[ID_SIZE])
+{
+	const char *s = db_col_text(st, i);
+
+	snprintf(out, ID_SIZE, "%s", s ? s : "");
+}
+
+static int
+load_attempt(struct db *db, struct attempt *a)
+{
+	struct db_stmt *st = db_query(db, SQL_ATTEMPT, "s", a->delivery_id);
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW) {
+		a->pending = strcmp(db_col_text(st, 0), "pending") == 0;
+		col_copy(st, 1, a->message_id);
+		col_copy(st, 2, a->step_id);
+		col_copy(st, 3, a->workspace_id);
+		a->type = col_dup(st, 4);
+		a->payload = col_dup(st, 5);
+		col_copy(st, 6, a->endpoint_id);
+		a->url = col_dup(st, 7);
+		a->endpoint_enabled = db_col_i64(st, 8) != 0;
+		a->sealed = col_dup(st, 9);
+		a->sealed_previous = col_dup(st, 10);
+		a->previous_expires_at = db_col_i64(st, 11);
+	}
+	db_reset(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+	return PB_OK;
+}
+
+static void
+attempt_release(struct attempt *a)
+{
+	free(a->type);
+	free(a->payload);
+	free(a->url);
+	free(a->sealed);
+	free(a->sealed_previous);
+	delivery_result_release(&a->result);
+}
+
+/* The request headers, signed now; PB_ERR_INTERNAL if a secret is lost. */
+static int
+build_headers(struct attempt *a, char *headers[9])
+{
+	char *secrets[2], *pitchbar, *standard = NULL;
+	int64_t t = clock_now_ms() / 1000;
+	int n, rc;
+
+	n = webhook_open_secrets(a->workspace_id, a->endpoint_id, a->sealed,
+	    a->sealed_previous, a->previous_expires_at, secrets);
+	if (n <= 0)
+		return PB_ERR_INTERNAL;
+	pitchbar = sign_pitchbar((const char *const *)secrets, n, t,
+	    a->payload, strlen(a->payload));
+	rc = sign_standard((const char *const *)secrets, n, a->message_id, t,
+	    a->payload, strlen(a->payload), &standard);
+	webhook_secrets_free(secrets, n);
+	if (rc != PB_OK) {
+		free(pitchbar);
+		return rc;
+	}
+	headers[0] = xstrdup("Content-Type: application/json");
+	headers[1] = xstrdup("User-Agent: Pitchbar-Webhooks/" PITCHBAR_VERSION);
+	headers[2] = xasprintf("X-Pitchbar-Event: %s", a->type);
+	headers[3] = xasprintf("X-Pitchbar-Webhook-Id: %s", a->delivery_id);
+	headers[4] = xasprintf("X-Pitchbar-Signature: %s", pitchbar);
+	headers[5] = xasprintf("webhook-id: %s", a->message_id);
+	headers[6] = xasprintf("webhook-timestamp: %" PRId64, t);
+	headers[7] = xasprintf("webhook-signature: %s", standard);
+	headers[8] = NULL;
+	free(pitchbar);
+	free(standard);
+	return PB_OK;
+}
+
+static void
+send_attempt(struct net_client *client, struct attempt *a)
+{
+	struct delivery_result *res = &a->result;
+	struct net_response resp;
+	char *headers[9] = {0};
+	struct net_request req = {
+	    .method = "POST",
+	    .url = a->url,
+	    .headers = (const char *const *)headers,
+	    .body = a->payload,
+	    .body_len = strlen(a->payload),
+	    .timeout_ms = (long)config_get()->webhook_timeout_ms,
+	    .allow_private = config_get()->allow_private_targets,
+	    .max_body = WEBHOOK_RESPONSE_MAX,
+	    .max_headers = HEADERS_KEPT_MAX,
+	};
+
+	res->url = a->url;
+	res->attempted_at = clock_now_ms();
+	if (build_headers(a, headers) != PB_OK) {
+		res->status = "failed";
+		res->error = "secret_unavailable";
+		return;
+	}
+	res->request_headers = delivery_headers_json(headers);
+	net_perform(client, &req, &resp);
+	delivery_result_take(res, &resp);
+	net_response_release(&resp);
+	for (int i = 0; headers[i]; i++)
+		free(headers[i]);
+}
+
+static void
+count_outcome(const struct delivery_result *res)
+{
+	char labels[96];
+
+	snprintf(labels, sizeof(labels), "outcome=\"%s\",error=\"%s\"",
+	    res->status, res->error ? res->error : "");
+	metrics_add("pitchbar_webhook_deliveries_total", labels, 1);
+}
+
+void
+webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
+    struct job_outcome *out)
+{
+	struct attempt a = {.delivery_id = job->ref_id};
+	int rc;
+
+	if ((rc = load_attempt(ctx->db, &a)) != PB_OK || !a.pending) {
+		if (rc != PB_OK && rc != PB_ERR_NOT_FOUND) {
+			out->status = JOB_RETRY;
+			out->retry_at = clock_now_ms() + 1000;
+		}
+		attempt_release(&a);
+		return;
+	}
+	if (a.endpoint_id[0] == '\0' || !a.endpoint_enabled) {
+		a.result.status = "skipped";
+		a.result.error = a.endpoint_id[0] ? "endpoint_disabled"
+						  : "endpoint_deleted";
+	} else {
+		send_attempt(ctx->local, &a);
+	}
+	rc = delivery_record(ctx->db, a.delivery_id, a.step_id,
+	    a.endpoint_id[0] ? a.endpoint_id : NULL, &a.result);
+	if (rc != PB_OK) {
+		/* Not recorded: the job runs again and so does the attempt. */
+		out->status = JOB_RETRY;
+		out->retry_at = clock_now_ms() + 1000;
+		snprintf(out->error, sizeof(out->error), "record: %s",
+		    pb_rc_name(rc));
+	}
+	count_outcome(&a.result);
+	log_info(job->id, "webhook.attempt", "delivery=%s endpoint=%s "
+	    "outcome=%s code=%ld error=%s ms=%lld", a.delivery_id,
+	    a.endpoint_id[0] ? a.endpoint_id : "-", a.result.status,
+	    a.result.status_code, a.result.error ? a.result.error : "-",
+	    (long long)a.result.duration_ms);
+	attempt_release(&a);
+}

@@ -1,0 +1,402 @@
+/* Webhook endpoints: checks, storage, sealed secrets, JSON (see webhook.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "core/rc.h"
+#include "crypto/secret.h"
+#include "crypto/vault.h"
+#include "db/db.h"
+#include "events/event.h"
+#include "net/net.h"
+#include "webhooks/webhook.h"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO webhook_endpoints (id, workspace_id, url, description,"
+    " enabled, secret_enc, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
+static const char SQL_INSERT_SUB[] =
+    "INSERT INTO webhook_subscriptions (endpoint_id, event_type)"
+    " VALUES ($1, $2) ON CONFLICT DO NOTHING";
+static const char SQL_DELETE_SUBS[] =
+    "DELETE FROM webhook_subscriptions WHERE endpoint_id = $1";
+static const char SQL_UPDATE[] =
+    "UPDATE webhook_endpoints SET"
+    " url = COALESCE($3, url),"
+    " description = COALESCE($4, description),"
+    " enabled = COALESCE($5, enabled),"
+    " disabled_reason = CASE WHEN $5 IS NULL THEN disabled_reason"
+    "  ELSE NULL END,"
+    " updated_at = $6"
+    " WHERE id = $1 AND workspace_id = $2";
+static const char SQL_DISABLE[] =
+    "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $2,"
+    " updated_at = $3 WHERE id = $1";
+static const char SQL_DELETE[] =
+    "DELETE FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
+static const char SQL_DETACH_DELIVERIES[] =
+    "UPDATE deliveries SET endpoint_id = NULL WHERE endpoint_id = $1";
+static const char SQL_GET[] =
+    "SELECT id, url, description, enabled, disabled_reason, secret_enc,"
+    " previous_secret_enc, previous_secret_expires_at, created_at,"
+    " updated_at FROM webhook_endpoints"
+    " WHERE id = $1 AND workspace_id = $2";
+static const char SQL_LIST[] =
+    "SELECT id, url, description, enabled, disabled_reason, secret_enc,"
+    " previous_secret_enc, previous_secret_expires_at, created_at,"
+    " updated_at FROM webhook_endpoints"
+    " WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+static const char SQL_EVENTS[] =
+    "SELECT event_type FROM webhook_subscriptions WHERE endpoint_id = $1"
+    " ORDER BY event_type";
+
+static void
+field_error(cJSON *fields, const char *field, const char *msg)
+{
+	if (!cJSON_HasObjectItem(fields, field))
+		cJSON_AddStringToObject(fields, field, msg);
+}
+
+static void
+parse_url(const cJSON *item, struct webhook_input *in, cJSON *fields)
+{
+	const char *why;
+
+	if (!cJSON_IsString(item)) {
+		field_error(fields, "url", "must be a string");
+		return;
+	}
+	if (net_url_check(item->valuestring, WEBHOOK_URL_MAX,
+		config_get()->allow_private_targets, &why) != PB_OK) {
+		field_error(fields, "url", why);
+		return;
+	}
+	in->url = item->valuestring;
+}
+
+static bool
+already_listed(const struct webhook_input *in, const char *name)
+{
+	for (int i = 0; i < in->nevents; i++)
+		if (strcmp(in->events[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+parse_events(const cJSON *item, struct webhook_input *in, cJSON *fields)
+{
+	const struct event_type *type;
+	const cJSON *e;
+	char msg[160];
+
+	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) == 0 ||
+	    cJSON_GetArraySize(item) > WEBHOOK_EVENTS_MAX) {
+		field_error(fields, "events", "must list 1 to 16 event types");
+		return;
+	}
+	in->nevents = 0;
+	cJSON_ArrayForEach(e, item)
+	{
+		if (!cJSON_IsString(e)) {
+			field_error(fields, "events", "must hold strings");
+			return;
+		}
+		type = event_type_find(e->valuestring);
+		if (type == NULL || type->state != EVENT_SHIPPED) {
+			snprintf(msg, sizeof(msg), "%.64s %s", e->valuestring,
+			    type ? "is not available yet"
+				 : "is not a known event type");
+			field_error(fields, "events", msg);
+			return;
+		}
+		if (!already_listed(in, type->name))
+			in->events[in->nevents++] = type->name;
+	}
+}
+
+static void
+parse_description(const cJSON *item, struct webhook_input *in,
+    cJSON *fields)
+{
+	if (!cJSON_IsString(item)) {
+		field_error(fields, "description", "must be a string");
+		return;
+	}
+	if (utf8_chars(item->valuestring, strlen(item->valuestring)) >
+	    WEBHOOK_DESCRIPTION_MAX) {
+		field_error(fields, "description",
+		    "must be at most 500 characters");
+		return;
+	}
+	in->description = item->valuestring;
+}
+
+int
+webhook_input_parse(const cJSON *body, bool create, struct webhook_input *in,
+    cJSON **fields)
+{
+	const cJSON *item;
+
+	memset(in, 0, sizeof(*in));
+	in->nevents = in->enabled = -1;
+	*fields = cJSON_CreateObject();
+	cJSON_ArrayForEach(item, body)
+	{
+		if (strcmp(item->string, "url") == 0)
+			parse_url(item, in, *fields);
+		else if (strcmp(item->string, "events") == 0)
+			parse_events(item, in, *fields);
+		else if (strcmp(item->string, "description") == 0)
+			parse_description(item, in, *fields);
+		else if (strcmp(item->string, "enabled") != 0)
+			field_error(*fields, item->string,
+			    "is not a field that can be set");
+		else if (cJSON_IsBool(item))
+			in->enabled = cJSON_IsTrue(item);
+		else
+			field_error(*fields, "enabled", "must be true or false");
+	}
+	if (create && in->url == NULL)
+		field_error(*fields, "url", "is required");
+	if (create && in->nevents < 0)
+		field_error(*fields, "events", "is required");
+	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;
+}
+
+/* The associated data that binds a sealed secret to its row. */
+static char *
+secret_ad(const char *workspace_id, const char *id, const char *field)
+{
+	return xasprintf("webhook_endpoints:%s:%s:%s", workspace_id, id,
+	    field);
+}
+
+static int
+set_events(struct db *db, const char *id, const struct webhook_input *in)
+{
+	int rc = db_run(db, SQL_DELETE_SUBS, "s", id);
+
+	for (int i = 0; rc == PB_OK && i < in->nevents; i++)
+		rc = db_run(db, SQL_INSERT_SUB, "ss", id, in->events[i]);
+	return rc;
+}
+
+int
+webhook_create(struct db *db, const char *workspace_id,
+    const struct webhook_input *in, char id[ID_SIZE])
+{
+	char *secret = secret_webhook_new(), *ad, *sealed;
+	int64_t enabled = in->enabled < 0 ? 1 : in->enabled;
+	int rc;
+
+	id_new("whk_", id);
+	ad = secret_ad(workspace_id, id, "secret");
+	sealed = vault_seal(secret, strlen(secret), ad);
+	secret_free(secret);
+	free(ad);
+	if ((rc = db_begin(db)) != PB_OK)
+		goto out;
+	rc = db_run(db, SQL_INSERT, "ssssisi", id, workspace_id, in->url,
+	    in->description ? in->description : "", enabled, sealed,
+	    clock_now_ms());
+	if (rc == PB_OK)
+		rc = set_events(db, id, in);
+	if (rc == PB_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+out:
+	free(sealed);
+	return rc;
+}
+
+int
+webhook_update(struct db *db, const char *workspace_id, const char *id,
+    const struct webhook_input *in)
+{
+	int rc;
+
+	if ((rc = db_begin(db)) != PB_OK)
+		return rc;
+	if (in->enabled >= 0)
+		rc = db_run(db, SQL_UPDATE, "ssssii", id, workspace_id, in->url,
+		    in->description, (int64_t)in->enabled, clock_now_ms());
+	else
+		rc = db_run(db, SQL_UPDATE, "ssssni", id, workspace_id, in->url,
+		    in->description, clock_now_ms());
+	if (rc == PB_OK && db_changes(db) == 0)
+		rc = PB_ERR_NOT_FOUND;
+	if (rc == PB_OK && in->nevents >= 0)
+		rc = set_events(db, id, in);
+	if (rc != PB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+int
+webhook_delete(struct db *db, const char *workspace_id, const char *id)
+{
+	int rc;
+
+	if ((rc = db_begin(db)) != PB_OK)
+		return rc;
+	/* The deliveries stay in the log, no longer tied to the endpoint. */
+	rc = db_run(db, SQL_DETACH_DELIVERIES, "s", id);
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_DELETE, "ss", id, workspace_id);
+	if (rc == PB_OK && db_changes(db) == 0)
+		rc = PB_ERR_NOT_FOUND;
+	if (rc != PB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+int
+webhook_disable(struct db *db, const char *id, const char *reason)
+{
+	return db_run(db, SQL_DISABLE, "ssi", id, reason, clock_now_ms());
+}
+
+int
+webhook_open_secrets(const char *workspace_id, const char *id,
+    const char *sealed, const char *sealed_previous,
+    int64_t previous_expires_at, char *secrets[2])
+{
+	char *ad = secret_ad(workspace_id, id, "secret");
+	size_t len;
+	int n = 0;
+
+	if (vault_open(sealed, ad, &secrets[0], &len) == PB_OK)
+		n = 1;
+	free(ad);
+	if (n == 0)
+		return -1;
+	if (sealed_previous && previous_expires_at > clock_now_ms()) {
+		ad = secret_ad(workspace_id, id, "previous_secret");
+		if (vault_open(sealed_previous, ad, &secrets[1], &len) == PB_OK)
+			n = 2;
+		free(ad);
+	}
+	return n;
+}
+
+void
+webhook_secrets_free(char *secrets[2], int n)
+{
+	for (int i = 0; i < n; i++)
+		secret_free(secrets[i]);
+}
+
+static int
+add_events(struct db *db, const char *id, cJSON *obj)
+{
+	cJSON *events = cJSON_AddArrayToObject(obj, "events");
+	struct db_stmt *st = db_query(db, SQL_EVENTS, "s", id);
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	while ((rc = db_step(st)) == DB_ROW)
+		cJSON_AddItemToArray(events,
+		    cJSON_CreateString(db_col_text(st, 0)));
+	db_reset(st);
+	return rc == DB_DONE ? PB_OK : rc;
+}
+
+static void
+add_secret(const char *workspace_id, struct db_stmt *st, cJSON *obj)
+{
+	char *secrets[2];
+	int n;
+
+	n = webhook_open_secrets(workspace_id, db_col_text(st, 0),
+	    db_col_text(st, 5), NULL, 0, secrets);
+	json_add_str(obj, "secret", n > 0 ? secrets[0] : NULL);
+	webhook_secrets_free(secrets, n);
+}
+
+/* An endpoint row of SQL_GET or SQL_LIST as JSON, without its events. */
+struct row_opts {
+	const char *workspace_id;
+	bool with_secret;
+};
+
+static cJSON *
+row_json(struct db_stmt *st, void *arg)
+{
+	const struct row_opts *opts = arg;
+	cJSON *obj = cJSON_CreateObject();
+	bool previous = !db_col_null(st, 7) &&
+	    db_col_i64(st, 7) > clock_now_ms();
+
+	cJSON_AddStringToObject(obj, "id", db_col_text(st, 0));
+	cJSON_AddStringToObject(obj, "url", db_col_text(st, 1));
+	cJSON_AddStringToObject(obj, "description", db_col_text(st, 2));
+	cJSON_AddBoolToObject(obj, "enabled", db_col_i64(st, 3) != 0);
+	json_add_str(obj, "disabled_reason", db_col_text(st, 4));
+	if (opts->with_secret)
+		add_secret(opts->workspace_id, st, obj);
+	json_add_time(obj, "previous_secret_expires_at",
+	    previous ? db_col_i64(st, 7) : -1);
+	json_add_time(obj, "created_at", db_col_i64(st, 8));
+	json_add_time(obj, "updated_at", db_col_i64(st, 9));
+	return obj;
+}
+
+int
+webhook_get_json(struct db *db, const char *workspace_id, const char *id,
+    bool with_secret, cJSON **out)
+{
+	struct db_stmt *st = db_query(db, SQL_GET, "ss", id, workspace_id);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW)
+		*out = row_json(st, &(struct row_opts){workspace_id,
+		    with_secret});
+	db_reset(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+	if ((rc = add_events(db, id, *out)) != PB_OK) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int
+webhook_list_json(struct db *db, const char *workspace_id,
+    const struct webhook_page *page, bool with_secret, cJSON **out)
+{
+	struct row_opts opts = {workspace_id, with_secret};
+	struct db_stmt *st;
+	cJSON *item;
+	int rc;
+
+	st = db_query(db, SQL_LIST, "ssi", workspace_id,
+	    page->cursor ? page->cursor : "", (int64_t)page->limit + 1);
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_page_json(st, page->limit, row_json, &opts, out)))
+		return rc;
+	cJSON_ArrayForEach(item, cJSON_GetObjectItem(*out, "data"))
+	{
+		if ((rc = add_events(db, json_str(item, "id"), item))) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			return rc;
+		}
+	}
+	return PB_OK;
+}

@@ -1,0 +1,89 @@
+/*
+ * Webhook endpoints, the signed dispatcher and the delivery log (DESIGN
+ * section 4).  An endpoint's signing secret is made here, kept sealed by
+ * the vault, and shown only to those who manage integrations.
+ */
+#ifndef WEBHOOKS_WEBHOOK_H
+#define WEBHOOKS_WEBHOOK_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/id.h"
+
+struct db;
+struct event_fanout;
+struct job;
+struct job_ctx;
+struct job_outcome;
+
+#define WEBHOOK_URL_MAX 2048
+#define WEBHOOK_DESCRIPTION_MAX 500
+#define WEBHOOK_EVENTS_MAX 16
+#define WEBHOOK_RESPONSE_MAX 4096
+#define WEBHOOK_JOB "deliver_webhook"
+
+/* A create or update request; NULL or -1 where a field was not given. */
+struct webhook_input {
+	const char *url;
+	const char *description;
+	const char *events[WEBHOOK_EVENTS_MAX];
+	int nevents; /* -1: not given */
+	int enabled; /* -1: not given */
+};
+
+/* A page of a list: {"data": [...], "next_cursor": ... | null}. */
+struct webhook_page {
+	const char *cursor; /* the last id of the previous page, or NULL */
+	int limit;
+};
+
+/*
+ * Reads a create (create true: url and events required) or update body.
+ * PB_ERR_INVALID with one message per bad field in *fields (the caller
+ * owns it).  in points into body.
+ */
+int webhook_input_parse(const cJSON *body, bool create,
+    struct webhook_input *in, cJSON **fields);
+int webhook_create(struct db *db, const char *workspace_id,
+    const struct webhook_input *in, char id[ID_SIZE]);
+int webhook_update(struct db *db, const char *workspace_id, const char *id,
+    const struct webhook_input *in);
+int webhook_delete(struct db *db, const char *workspace_id, const char *id);
+/* The endpoint as JSON; its secret only when with_secret. */
+int webhook_get_json(struct db *db, const char *workspace_id, const char *id,
+    bool with_secret, cJSON **out);
+int webhook_list_json(struct db *db, const char *workspace_id,
+    const struct webhook_page *page, bool with_secret, cJSON **out);
+/* Disables an endpoint, saying why. */
+int webhook_disable(struct db *db, const char *id, const char *reason);
+/*
+ * Opens the endpoint's valid secrets (current first, then the previous one
+ * while it is valid) into secrets[], which the caller wipes with
+ * webhook_secrets_free.  Returns how many, or -1.
+ */
+int webhook_open_secrets(const char *workspace_id, const char *id,
+    const char *sealed, const char *sealed_previous,
+    int64_t previous_expires_at, char *secrets[2]);
+void webhook_secrets_free(char *secrets[2], int n);
+
+/* The event subscriber: one pending delivery per subscribed endpoint. */
+int webhook_fanout(struct db *db, struct event_fanout *fanout);
+/* The deliver_webhook job: one attempt of one delivery. */
+void webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
+    struct job_outcome *out);
+
+/* The endpoint's deliveries, newest first. */
+int delivery_list_json(struct db *db, const char *workspace_id,
+    const char *endpoint_id, const struct webhook_page *page, cJSON **out);
+int delivery_get_json(struct db *db, const char *workspace_id,
+    const char *id, cJSON **out);
+/*
+ * A new pending delivery of the same message (same body and webhook-id)
+ * to the same endpoint, sent by a job; its id in new_id.
+ */
+int delivery_redeliver(struct db *db, const char *workspace_id,
+    const char *id, char new_id[ID_SIZE]);
+
+#endif
