@@ -56,7 +56,7 @@ $(BUILD)/gen/migrations.c: build/tools/embed $(MIGRATIONS)
 	@mkdir -p $(dir $@)
 	build/tools/embed db_migration_files src/db/migrations/ $@ $(MIGRATIONS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(OBJ)
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/tests/unit/unit.o $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
 

@@ -27,13 +27,15 @@ static const struct command commands[] = {
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: pitchbar [--config FILE] COMMAND [--help]\n\n"
-		     "commands:\n");
+	fprintf(out,
+	    "usage: pitchbar [--config FILE] COMMAND [--help]\n\n"
+	    "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name,
 		    commands[i].summary);
-	fprintf(out, "\nconfiguration (environment, or --config FILE of "
-		     "NAME=value lines):\n");
+	fprintf(out,
+	    "\nconfiguration (environment, or --config FILE of "
+	    "NAME=value lines):\n");
 	if (out == stdout)
 		config_print_help();
 }

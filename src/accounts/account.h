@@ -15,9 +15,9 @@ enum role { ROLE_MEMBER, ROLE_ADMIN, ROLE_OWNER };
 
 /* What a route requires (DESIGN section 3). */
 enum permission {
-	PERM_PUBLIC,	       /* anyone, no credentials */
-	PERM_VIEW,	       /* integrations.view: every role */
-	PERM_MANAGE,	       /* integrations.manage: owner and admin */
+	PERM_PUBLIC, /* anyone, no credentials */
+	PERM_VIEW, /* integrations.view: every role */
+	PERM_MANAGE, /* integrations.manage: owner and admin */
 };
 
 struct principal {
@@ -67,7 +67,6 @@ int token_create(struct db *db, const char *email, const char *workspace,
  * Who a bearer token acts as; PB_ERR_NOT_FOUND for an unknown or revoked
  * token.
  */
-int token_authenticate(struct db *db, const char *token,
-    struct principal *who);
+int token_authenticate(struct db *db, const char *token, struct principal *who);
 
 #endif

@@ -35,8 +35,8 @@ static int
 find_membership(struct db *db, const char *email, const char *workspace,
     char ws[ID_SIZE], char user[ID_SIZE], int *n)
 {
-	struct db_stmt *st = db_query(db, SQL_MEMBERSHIPS, "ss", email,
-	    workspace);
+	struct db_stmt *st =
+	    db_query(db, SQL_MEMBERSHIPS, "ss", email, workspace);
 	int rc;
 
 	if (st == NULL)
@@ -73,7 +73,8 @@ token_create(struct db *db, const char *email, const char *workspace,
 		return PB_ERR_NOT_FOUND;
 	}
 	if (n > 1) {
-		*why = "the user belongs to several workspaces: add --workspace";
+		*why =
+		    "the user belongs to several workspaces: add --workspace";
 		return PB_ERR_CONFLICT;
 	}
 	*token = secret_token_new(TOKEN_PREFIX, 32);

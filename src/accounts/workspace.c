@@ -16,8 +16,7 @@
 #define PASSWORD_MIN 8
 
 static const char SQL_ANY_WORKSPACE[] = "SELECT 1 FROM workspaces LIMIT 1";
-static const char SQL_USER_BY_EMAIL[] =
-    "SELECT id FROM users WHERE email = $1";
+static const char SQL_USER_BY_EMAIL[] = "SELECT id FROM users WHERE email = $1";
 static const char SQL_INSERT_USER[] =
     "INSERT INTO users (id, email, name, password_hash, created_at)"
     " VALUES ($1, $2, $3, $4, $5)";
@@ -119,8 +118,8 @@ account_init(struct db *db, const char *workspace, const char *email,
 	if ((rc = find_user(db, out->email, out->user_id, &exists)) != PB_OK)
 		goto out;
 	if (!exists) {
-		out->password = password ? xstrdup(password)
-					 : secret_token_new("", 18);
+		out->password =
+		    password ? xstrdup(password) : secret_token_new("", 18);
 		/* Hashing is slow: it happens before the transaction. */
 		if ((rc = password_hash(out->password, fast_hash, &hash)))
 			goto out;

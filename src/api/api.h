@@ -37,8 +37,8 @@ cJSON *api_json_body(struct http_req *req, struct http_resp *resp);
  * Reads ?limit= and ?cursor= (an id with the given prefix); false with a
  * 400 answer in resp when either is malformed.
  */
-bool api_page(struct http_req *req, struct http_resp *resp,
-    const char *prefix, const char **cursor, int *limit);
+bool api_page(struct http_req *req, struct http_resp *resp, const char *prefix,
+    const char **cursor, int *limit);
 /* Answers rc as an error: 404, 409, 503 or 500. */
 void api_fail(struct http_resp *resp, int rc);
 /* 404 for a path id that is malformed or not in the caller's workspace. */

@@ -34,10 +34,8 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/webhooks", PERM_VIEW, api_webhooks_list, 0, 0},
     {"POST", "/api/v1/webhooks", PERM_MANAGE, api_webhooks_create, 0, 0},
     {"GET", "/api/v1/webhooks/{id}", PERM_VIEW, api_webhooks_get, 0, 0},
-    {"PATCH", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_update, 0,
-	0},
-    {"DELETE", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_delete, 0,
-	0},
+    {"PATCH", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_update, 0, 0},
+    {"DELETE", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_delete, 0, 0},
     {"GET", "/api/v1/webhooks/{id}/deliveries", PERM_VIEW,
 	api_webhook_deliveries, 0, 0},
     {"GET", "/api/v1/deliveries/{id}", PERM_VIEW, api_delivery_get, 0, 0},
@@ -66,8 +64,7 @@ api_can_manage(const struct http_req *req)
 
 /* Finds who the request acts as; false with 401 in resp otherwise. */
 static bool
-authenticate(struct http_req *req, struct http_resp *resp,
-    struct api_ctx *ctx)
+authenticate(struct http_req *req, struct http_resp *resp, struct api_ctx *ctx)
 {
 	const char *auth = http_req_header(req, "Authorization");
 	int rc;
@@ -76,7 +73,8 @@ authenticate(struct http_req *req, struct http_resp *resp,
 		http_resp_header(resp, "WWW-Authenticate", "Bearer");
 		http_resp_error(resp, 401, "unauthenticated",
 		    "Sign in, or send an API token as "
-		    "\"Authorization: Bearer <token>\".", NULL);
+		    "\"Authorization: Bearer <token>\".",
+		    NULL);
 		return false;
 	}
 	rc = token_authenticate(ctx->db, auth + 7, &ctx->who);

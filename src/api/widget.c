@@ -76,7 +76,8 @@ widget_body(struct http_req *req, struct http_resp *resp)
 		return api_json_body(req, resp);
 	http_resp_error(resp, 415, "unsupported_media_type",
 	    "Send the lead as application/json or as "
-	    "application/x-www-form-urlencoded.", NULL);
+	    "application/x-www-form-urlencoded.",
+	    NULL);
 	return NULL;
 }
 
@@ -84,8 +85,8 @@ widget_body(struct http_req *req, struct http_resp *resp)
 static void
 request_hash(const struct http_req *req, char out[SECRET_DIGEST_SIZE])
 {
-	const char *kind = http_req_is_type(req, "application/json") ? "j"
-								       : "f";
+	const char *kind =
+	    http_req_is_type(req, "application/json") ? "j" : "f";
 	size_t klen = strlen(kind), n = klen + req->body.len;
 	char *all = xmalloc(n + 1);
 
@@ -120,13 +121,13 @@ capture(struct http_req *req, struct http_resp *resp,
 	if (key && !lead_idem_key_valid(key)) {
 		http_resp_error(resp, 400, "malformed",
 		    "Idempotency-Key must be 1 to 255 visible ASCII "
-		    "characters.", NULL);
+		    "characters.",
+		    NULL);
 		return;
 	}
 	if (key)
 		request_hash(req, hash);
-	rc = lead_capture(api_db(req), agent, in, key, key ? hash : NULL,
-	    &ans);
+	rc = lead_capture(api_db(req), agent, in, key, key ? hash : NULL, &ans);
 	if (rc != PB_OK) {
 		api_fail(resp, rc);
 		return;

@@ -116,12 +116,24 @@ cmd_init(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'e': email = optarg; break;
-		case 'n': name = optarg; break;
-		case 'p': pw = optarg; break;
-		case 'h': fputs(init_usage, stdout); return 0;
-		default: fputs(init_usage, stderr); return 2;
+		case 'w':
+			workspace = optarg;
+			break;
+		case 'e':
+			email = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'p':
+			pw = optarg;
+			break;
+		case 'h':
+			fputs(init_usage, stdout);
+			return 0;
+		default:
+			fputs(init_usage, stderr);
+			return 2;
 		}
 	}
 	if (workspace == NULL || email == NULL || optind != argc) {
@@ -176,11 +188,21 @@ cmd_token(int argc, char **argv)
 	argv++;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': email = optarg; break;
-		case 'w': workspace = optarg; break;
-		case 'n': name = optarg; break;
-		case 'h': fputs(token_usage, stdout); return 0;
-		default: fputs(token_usage, stderr); return 2;
+		case 'e':
+			email = optarg;
+			break;
+		case 'w':
+			workspace = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'h':
+			fputs(token_usage, stdout);
+			return 0;
+		default:
+			fputs(token_usage, stderr);
+			return 2;
 		}
 	}
 	if (email == NULL || optind != argc) {

@@ -19,8 +19,8 @@ int cmd_token(int argc, char **argv);
 bool cmd_config(void);
 /*
  * The start every command shares, once the configuration is loaded:
- * libraries, the vault, the database (migrated).  pool_size 0 picks the configured size.  On
- * failure prints one line and returns false.
+ * libraries, the vault, the database (migrated).  pool_size 0 picks the
+ * configured size.  On failure prints one line and returns false.
  */
 bool cmd_start(int pool_size, struct db_pool **pool);
 /* Undoes cmd_start(). */

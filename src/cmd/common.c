@@ -48,8 +48,7 @@ start_libraries(char *err, size_t errlen)
 }
 
 static int
-open_database(int pool_size, struct db_pool **pool, char *err,
-    size_t errlen)
+open_database(int pool_size, struct db_pool **pool, char *err, size_t errlen)
 {
 	const struct config *cfg = config_get();
 	int rc;

@@ -126,8 +126,8 @@ first_start(struct db_pool *pool, const char *base_url)
 	rc = account_init(db, "My workspace", cfg->init_email, NULL, NULL,
 	    cfg->password_cost == CONFIG_COST_INTERACTIVE, &init, &why);
 	if (rc == PB_OK)
-		rc = token_create(db, init.email, init.workspace_id, "first start",
-		    &token, &why);
+		rc = token_create(db, init.email, init.workspace_id,
+		    "first start", &token, &why);
 	db_release(db);
 	if (rc == PB_OK)
 		printf("\nFirst start: a workspace was created.\n"
@@ -172,8 +172,7 @@ block_signals(void)
 }
 
 static struct job_workers *
-start_workers(struct db_pool *pool, int threads,
-    struct job_worker_config *wc)
+start_workers(struct db_pool *pool, int threads, struct job_worker_config *wc)
 {
 	if (threads <= 0)
 		return NULL;
@@ -214,9 +213,9 @@ run(const struct run_options *opts, bool http)
 		cmd_stop(pool);
 		return 1;
 	}
-	if (http && http_server_start(opts->listen ? opts->listen : cfg->listen,
-			http_threads, api_app(pool), &srv, err,
-			sizeof(err)) != PB_OK) {
+	if (http &&
+	    http_server_start(opts->listen ? opts->listen : cfg->listen,
+		http_threads, api_app(pool), &srv, err, sizeof(err)) != PB_OK) {
 		cmd_stop(pool);
 		return cmd_fail("%s", err);
 	}

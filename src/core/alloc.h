@@ -18,10 +18,10 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Free *pp and set it to NULL. */
-#define FREE_AND_NULL(pp)                                                     \
-	do {                                                                  \
-		free(pp);                                                     \
-		(pp) = NULL;                                                  \
+#define FREE_AND_NULL(pp)                                                      \
+	do {                                                                   \
+		free(pp);                                                      \
+		(pp) = NULL;                                                   \
 	} while (0)
 
 #endif

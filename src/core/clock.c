@@ -45,8 +45,8 @@ clock_format(int64_t ms, char out[CLOCK_RFC3339_SIZE])
 	gmtime_r(&secs, &tm);
 	/* tmp is roomy so the compiler sees no truncation; the text fits. */
 	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (int)(ms % 1000));
 	memcpy(out, tmp, CLOCK_RFC3339_SIZE - 1);
 	out[CLOCK_RFC3339_SIZE - 1] = '\0';
 	return out;

@@ -34,8 +34,8 @@ static const char *const level_choices[] = {"error", "warn", "info", "debug",
 static const struct config_var vars[] = {
     {"PITCHBAR_DATABASE_URL", TYPE_STRING, "sqlite:var/pitchbar.db",
 	OFF(database_url), 0, 0, NULL, "sqlite:PATH or postgres://..."},
-    {"PITCHBAR_LISTEN", TYPE_STRING, "127.0.0.1:8080", OFF(listen), 0, 0,
-	NULL, "HOST:PORT to serve on"},
+    {"PITCHBAR_LISTEN", TYPE_STRING, "127.0.0.1:8080", OFF(listen), 0, 0, NULL,
+	"HOST:PORT to serve on"},
     {"PITCHBAR_BASE_URL", TYPE_STRING, "", OFF(base_url), 0, 0, NULL,
 	"public address (default http://LISTEN)"},
     {"PITCHBAR_WORKERS", TYPE_INT, "2", OFF(workers), 0, 64, NULL,
@@ -47,17 +47,16 @@ static const struct config_var vars[] = {
     {"PITCHBAR_ALLOW_PRIVATE_TARGETS", TYPE_BOOL, "0",
 	OFF(allow_private_targets), 0, 1, NULL,
 	"1 lets webhooks reach private addresses"},
-    {"PITCHBAR_WEBHOOK_TIMEOUT_MS", TYPE_INT, "10000",
-	OFF(webhook_timeout_ms), 100, 120000, NULL, "per attempt"},
+    {"PITCHBAR_WEBHOOK_TIMEOUT_MS", TYPE_INT, "10000", OFF(webhook_timeout_ms),
+	100, 120000, NULL, "per attempt"},
     {"PITCHBAR_RETRY_DELAYS", TYPE_STRING, "10,60", OFF(retry_delays), 0, 0,
 	NULL, "seconds before the 2nd and 3rd attempt"},
     {"PITCHBAR_SQLITE_SYNCHRONOUS", TYPE_CHOICE, "normal",
 	OFF(sqlite_synchronous), 0, 0, sync_choices, "normal or full"},
     {"PITCHBAR_JOB_LEASE_MS", TYPE_INT, "30000", OFF(job_lease_ms), 1000, DAY,
 	NULL, "how long a claimed job is held"},
-    {"PITCHBAR_ENDPOINT_CONCURRENCY", TYPE_INT, "4",
-	OFF(endpoint_concurrency), 1, 1000, NULL,
-	"deliveries in flight per endpoint"},
+    {"PITCHBAR_ENDPOINT_CONCURRENCY", TYPE_INT, "4", OFF(endpoint_concurrency),
+	1, 1000, NULL, "deliveries in flight per endpoint"},
     {"PITCHBAR_PASSWORD_COST", TYPE_CHOICE, "moderate", OFF(password_cost), 0,
 	0, cost_choices, "interactive or moderate"},
     {"PITCHBAR_RESYNC_INTERVAL", TYPE_INT, "3600", OFF(resync_interval), 0,
@@ -71,8 +70,8 @@ static const struct config_var vars[] = {
     {"PITCHBAR_SHUTDOWN_TIMEOUT_MS", TYPE_INT, "10000",
 	OFF(shutdown_timeout_ms), 0, 600000, NULL,
 	"how long SIGTERM waits for work in flight"},
-    {"PITCHBAR_DB_POOL_SIZE", TYPE_INT, "16", OFF(db_pool_size), 1, 1024,
-	NULL, "database connections per process"},
+    {"PITCHBAR_DB_POOL_SIZE", TYPE_INT, "16", OFF(db_pool_size), 1, 1024, NULL,
+	"database connections per process"},
 };
 
 static struct config the_config;
@@ -125,8 +124,10 @@ set_var(const struct config_var *v, const char *s, char *err, size_t errlen)
 		break;
 	}
 	if (rc != PB_OK && v->type == TYPE_INT)
-		snprintf(err, errlen, "%s: expects a whole number from %lld to "
-		    "%lld", v->name, (long long)v->min, (long long)v->max);
+		snprintf(err, errlen,
+		    "%s: expects a whole number from %lld to "
+		    "%lld",
+		    v->name, (long long)v->min, (long long)v->max);
 	else if (rc != PB_OK)
 		snprintf(err, errlen, "%s: expects %s", v->name,
 		    v->type == TYPE_BOOL ? "0 or 1" : v->help);
@@ -148,7 +149,8 @@ check_derived(char *err, size_t errlen)
 	}
 	if (strncmp(c->base_url, "http://", 7) &&
 	    strncmp(c->base_url, "https://", 8)) {
-		snprintf(err, errlen, "PITCHBAR_BASE_URL: expects an http(s) "
+		snprintf(err, errlen,
+		    "PITCHBAR_BASE_URL: expects an http(s) "
 		    "URL");
 		return PB_ERR_INVALID;
 	}
@@ -204,8 +206,10 @@ config_read_file(const char *path, char *err, size_t errlen)
 			continue;
 		eq = strchr(s, '=');
 		if (eq == NULL || strncmp(s, "PITCHBAR_", 9) != 0) {
-			snprintf(err, errlen, "--config %s:%d: expects "
-			    "PITCHBAR_NAME=value", path, lineno);
+			snprintf(err, errlen,
+			    "--config %s:%d: expects "
+			    "PITCHBAR_NAME=value",
+			    path, lineno);
 			fclose(f);
 			return PB_ERR_INVALID;
 		}

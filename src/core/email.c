@@ -84,8 +84,7 @@ email_normalize(const char *in, size_t n, char **out, const char **why)
 		*why = "is longer than 254 characters";
 		return PB_ERR_TOO_LARGE;
 	}
-	lower = u8_tolower((const uint8_t *)in, n, NULL, NULL, NULL,
-	    &lowlen);
+	lower = u8_tolower((const uint8_t *)in, n, NULL, NULL, NULL, &lowlen);
 	if (lower == NULL)
 		return PB_ERR_INVALID;
 	*out = xstrndup((const char *)lower, lowlen);

@@ -24,8 +24,8 @@ int log_level_parse(const char *s, int *level);
  * Writes one line.  id may be NULL ("-"); fmt holds the key=value fields
  * after the event name, or is NULL.
  */
-void log_msg(int level, const char *id, const char *event, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
+void log_msg(int level, const char *id, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #define log_error(id, ev, ...) log_msg(LOG_ERROR, id, ev, __VA_ARGS__)
 #define log_warn(id, ev, ...) log_msg(LOG_WARN, id, ev, __VA_ARGS__)

@@ -14,8 +14,8 @@
 #define SERIES_MAX 4096
 #define LABELS_MAX 200
 
-static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-    0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+    0.25, 0.5, 1, 2.5, 5, 10, 30};
 #define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
 struct family {

@@ -11,8 +11,8 @@
 enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 
 /* Declares a metric family once, before its first use. */
-void metrics_describe(const char *name, enum metric_type type,
-    const char *help);
+void
+metrics_describe(const char *name, enum metric_type type, const char *help);
 /* Adds delta to a counter (or gauge). */
 void metrics_add(const char *name, const char *labels, double delta);
 /* Sets a gauge. */

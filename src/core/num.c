@@ -25,8 +25,7 @@ num_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 }
 
 int
-num_parse_i64n(const char *s, int len, int64_t min, int64_t max,
-    int64_t *out)
+num_parse_i64n(const char *s, int len, int64_t min, int64_t max, int64_t *out)
 {
 	char tmp[32];
 
@@ -43,8 +42,8 @@ num_parse_double(const char *s, double min, double max, double *out)
 	char *end;
 	double v;
 
-	if (s == NULL || !(isdigit((unsigned char)*s) || *s == '-' ||
-			     *s == '.'))
+	if (s == NULL ||
+	    !(isdigit((unsigned char)*s) || *s == '-' || *s == '.'))
 		return PB_ERR_INVALID;
 	errno = 0;
 	v = strtod(s, &end);

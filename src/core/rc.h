@@ -7,15 +7,15 @@
 
 enum pb_rc {
 	PB_OK = 0,
-	PB_ERR_INTERNAL,  /* a bug, or a library failing unexpectedly */
-	PB_ERR_INVALID,	  /* input that breaks a rule */
+	PB_ERR_INTERNAL, /* a bug, or a library failing unexpectedly */
+	PB_ERR_INVALID, /* input that breaks a rule */
 	PB_ERR_NOT_FOUND, /* no such object (or not visible to the caller) */
-	PB_ERR_CONFLICT,  /* unique key taken, or state does not allow it */
+	PB_ERR_CONFLICT, /* unique key taken, or state does not allow it */
 	PB_ERR_TOO_LARGE, /* past a size limit */
-	PB_ERR_DB,	  /* storage failed */
-	PB_ERR_IO,	  /* file or network failure */
-	PB_ERR_BUSY,	  /* try again shortly */
-	PB_ERR_DENIED,	  /* authenticated but not allowed */
+	PB_ERR_DB, /* storage failed */
+	PB_ERR_IO, /* file or network failure */
+	PB_ERR_BUSY, /* try again shortly */
+	PB_ERR_DENIED, /* authenticated but not allowed */
 };
 
 /* A short lowercase name for rc, for logs. */

@@ -78,8 +78,9 @@ int
 password_hash(const char *password, bool interactive, char **out)
 {
 	char *h = xmalloc(crypto_pwhash_STRBYTES);
-	unsigned long long ops = interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE
-					     : crypto_pwhash_OPSLIMIT_MODERATE;
+	unsigned long long ops = interactive
+	    ? crypto_pwhash_OPSLIMIT_INTERACTIVE
+	    : crypto_pwhash_OPSLIMIT_MODERATE;
 	size_t mem = interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE
 				 : crypto_pwhash_MEMLIMIT_MODERATE;
 

@@ -26,7 +26,7 @@ char *sign_pitchbar(const char *const *secrets, int nsecrets, int64_t t,
  * The webhook-signature value; PB_ERR_INVALID when a secret is not
  * "whsec_" and base64.  The caller frees *out.
  */
-int sign_standard(const char *const *secrets, int nsecrets,
-    const char *msg_id, int64_t t, const char *body, size_t len, char **out);
+int sign_standard(const char *const *secrets, int nsecrets, const char *msg_id,
+    int64_t t, const char *body, size_t len, char **out);
 
 #endif

@@ -60,9 +60,8 @@ add_key(const char *entry, size_t n, const char *origin, char *err,
 		goto bad;
 	k->key = sodium_malloc(KEY_LEN);
 	if (k->key == NULL ||
-	    sodium_base642bin(k->key, KEY_LEN, colon + 1,
-		n - kidlen - 1, NULL, &keylen, NULL,
-		sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    sodium_base642bin(k->key, KEY_LEN, colon + 1, n - kidlen - 1, NULL,
+		&keylen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    keylen != KEY_LEN) {
 		sodium_free(k->key);
 		k->key = NULL;
@@ -73,8 +72,10 @@ add_key(const char *entry, size_t n, const char *origin, char *err,
 	nkeys++;
 	return PB_OK;
 bad:
-	snprintf(err, errlen, "%s: expects kid:base64key entries (a kid of "
-	    "letters, digits, '_' or '-'; a key of 32 bytes)", origin);
+	snprintf(err, errlen,
+	    "%s: expects kid:base64key entries (a kid of "
+	    "letters, digits, '_' or '-'; a key of 32 bytes)",
+	    origin);
 	return PB_ERR_INVALID;
 }
 
@@ -126,8 +127,10 @@ create_key_file(const char *path, char *err, size_t errlen)
 	sodium_memzero(b64, sizeof(b64));
 	sodium_memzero(line, sizeof(line));
 	if (!ok) {
-		snprintf(err, errlen, "PITCHBAR_SECRET_KEY_FILE: cannot create "
-		    "%s: %s", path, strerror(errno));
+		snprintf(err, errlen,
+		    "PITCHBAR_SECRET_KEY_FILE: cannot create "
+		    "%s: %s",
+		    path, strerror(errno));
 		return PB_ERR_IO;
 	}
 	log_info(NULL, "vault.key_file_created", "kid=%s", kid);
@@ -149,15 +152,19 @@ load_key_file(const char *path, char *err, size_t errlen)
 		fd = open(path, O_RDONLY);
 	}
 	if (fd < 0 || fstat(fd, &sb) != 0) {
-		snprintf(err, errlen, "PITCHBAR_SECRET_KEY_FILE: cannot read "
-		    "%s: %s", path, strerror(errno));
+		snprintf(err, errlen,
+		    "PITCHBAR_SECRET_KEY_FILE: cannot read "
+		    "%s: %s",
+		    path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return PB_ERR_IO;
 	}
 	if (sb.st_mode & 077)
-		log_warn(NULL, "vault.key_file_mode", "mode=%03o "
-		    "advice=\"chmod 600\"", (unsigned)(sb.st_mode & 0777));
+		log_warn(NULL, "vault.key_file_mode",
+		    "mode=%03o "
+		    "advice=\"chmod 600\"",
+		    (unsigned)(sb.st_mode & 0777));
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
 	text[n < 0 ? 0 : n] = '\0';
@@ -207,8 +214,8 @@ vault_seal(const char *plain, size_t n, const char *ad)
 	crypto_aead_xchacha20poly1305_ietf_encrypt(ct + NONCE_LEN, NULL,
 	    (const unsigned char *)plain, n, (const unsigned char *)ad,
 	    strlen(ad), NULL, ct, keys[0].key);
-	b64len = sodium_base64_ENCODED_LEN(ctlen,
-	    sodium_base64_VARIANT_ORIGINAL);
+	b64len =
+	    sodium_base64_ENCODED_LEN(ctlen, sodium_base64_VARIANT_ORIGINAL);
 	headlen = strlen(VAULT_PREFIX) + strlen(keys[0].kid) + 1;
 	out = xmalloc(headlen + b64len);
 	snprintf(out, headlen + 1, "%s%s.", VAULT_PREFIX, keys[0].kid);

@@ -17,8 +17,8 @@
  * Loads the keys from keys when it is not empty, else from key_file
  * (created with a new key when missing).  err says what is wrong.
  */
-int vault_init(const char *keys, const char *key_file, char *err,
-    size_t errlen);
+int
+vault_init(const char *keys, const char *key_file, char *err, size_t errlen);
 /* Wipes and frees the keys. */
 void vault_release(void);
 /* Seals n bytes of plain, bound to ad; the caller frees the result. */
@@ -28,8 +28,7 @@ char *vault_seal(const char *plain, size_t n, const char *ad);
  * with vault_free_plain); PB_ERR_INVALID when it was altered, belongs to
  * other associated data or uses an unknown key.
  */
-int vault_open(const char *sealed, const char *ad, char **plain,
-    size_t *n);
+int vault_open(const char *sealed, const char *ad, char **plain, size_t *n);
 /* Wipes and frees an opened value. */
 void vault_free_plain(char *plain, size_t n);
 /* Whether sealed was made with the key that seals now. */

@@ -31,8 +31,8 @@ engine_for(const char *url, const char **target)
 }
 
 int
-db_pool_open(const char *url, int size, bool sync_full,
-    struct db_pool **out, char *err, size_t errlen)
+db_pool_open(const char *url, int size, bool sync_full, struct db_pool **out,
+    char *err, size_t errlen)
 {
 	struct db_pool *pool;
 	const char *target;
@@ -43,7 +43,8 @@ db_pool_open(const char *url, int size, bool sync_full,
 	pool = xcalloc(1, sizeof(*pool));
 	pool->ops = engine_for(url, &target);
 	if (pool->ops == NULL) {
-		snprintf(err, errlen, "PITCHBAR_DATABASE_URL: this build "
+		snprintf(err, errlen,
+		    "PITCHBAR_DATABASE_URL: this build "
 		    "supports sqlite:PATH only");
 		free(pool);
 		return PB_ERR_INVALID;

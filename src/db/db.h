@@ -71,8 +71,8 @@ int64_t db_changes(struct db *db);
  * (NULL binds NULL), 'i' an int64_t, 'n' a NULL (no argument).  NULL when
  * it fails to compile.
  */
-struct db_stmt *db_query(struct db *db, const char *sql, const char *types,
-    ...);
+struct db_stmt *
+db_query(struct db *db, const char *sql, const char *types, ...);
 /* db_query() run to its end and reset: PB_OK or the error of db_step(). */
 int db_run(struct db *db, const char *sql, const char *types, ...);
 

@@ -36,8 +36,8 @@ struct db {
 
 struct db_ops {
 	const char *name;
-	int (*pool_init)(struct db_pool *pool, const char *target,
-	    char *err, size_t errlen);
+	int (*pool_init)(struct db_pool *pool, const char *target, char *err,
+	    size_t errlen);
 	void (*pool_release)(struct db_pool *pool);
 	int (*connect)(struct db *db, char *err, size_t errlen);
 	void (*disconnect)(struct db *db);

@@ -44,13 +44,16 @@ sqlite_pool_init(struct db_pool *pool, const char *target, char *err,
 	int rc;
 
 	if (*target == '\0') {
-		snprintf(err, errlen, "PITCHBAR_DATABASE_URL: sqlite: needs a "
+		snprintf(err, errlen,
+		    "PITCHBAR_DATABASE_URL: sqlite: needs a "
 		    "file path");
 		return PB_ERR_INVALID;
 	}
 	if ((rc = fs_make_parent(target)) != PB_OK) {
-		snprintf(err, errlen, "PITCHBAR_DATABASE_URL: cannot create "
-		    "the directory of %s: %s", target, strerror(errno));
+		snprintf(err, errlen,
+		    "PITCHBAR_DATABASE_URL: cannot create "
+		    "the directory of %s: %s",
+		    target, strerror(errno));
 		return rc;
 	}
 	sp = xcalloc(1, sizeof(*sp));
@@ -74,8 +77,8 @@ sqlite_pool_release(struct db_pool *pool)
 static int
 sqlite_connect(struct db *db, char *err, size_t errlen)
 {
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX;
+	int flags =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	char pragmas[256];
 	sqlite3 *h = NULL;
 

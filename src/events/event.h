@@ -19,7 +19,7 @@
 struct db;
 
 enum event_state {
-	EVENT_SHIPPED,	/* emitted and subscribable */
+	EVENT_SHIPPED, /* emitted and subscribable */
 	EVENT_RESERVED, /* on the roadmap; refused until wired */
 };
 

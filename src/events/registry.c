@@ -18,7 +18,7 @@ const struct event_type *
 event_type_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(event_types) / sizeof(event_types[0]);
-	    i++)
+	     i++)
 		if (strcmp(event_types[i].name, name) == 0)
 			return &event_types[i];
 	return NULL;

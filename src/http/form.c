@@ -46,8 +46,8 @@ http_form_parse(const char *body, size_t len, size_t max_pairs,
 			return PB_ERR_TOO_LARGE;
 		}
 		eq = memchr(p, '=', (size_t)(stop - p));
-		form->pairs = xrealloc(form->pairs,
-		    (form->n + 1) * sizeof(*form->pairs));
+		form->pairs =
+		    xrealloc(form->pairs, (form->n + 1) * sizeof(*form->pairs));
 		pair = &form->pairs[form->n++];
 		pair->key = decode(p, (size_t)((eq ? eq : stop) - p), &klen);
 		if (eq)

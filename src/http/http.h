@@ -29,10 +29,10 @@ typedef void (*http_handler)(struct http_req *req, struct http_resp *resp);
 
 struct http_route {
 	const char *method;
-	const char *pattern;   /* "/api/v1/webhooks/{id}" */
-	int permission;	       /* meaning given by the application */
+	const char *pattern; /* "/api/v1/webhooks/{id}" */
+	int permission; /* meaning given by the application */
 	http_handler handler;
-	size_t max_body;       /* 0 for HTTP_BODY_DEFAULT_MAX */
+	size_t max_body; /* 0 for HTTP_BODY_DEFAULT_MAX */
 	int flags;
 };
 
@@ -44,7 +44,7 @@ struct http_req {
 	char *params[HTTP_PARAMS_MAX]; /* the {name} segments, in order */
 	int nparams;
 	struct buf body;
-	void *conn;    /* the server's connection, for header lookups */
+	void *conn; /* the server's connection, for header lookups */
 	void *app_ctx; /* the application's per-request state */
 };
 
@@ -106,8 +106,8 @@ int http_form_parse(const char *body, size_t len, size_t max_pairs,
 void http_form_release(struct http_form *form);
 
 /* Adds a header to the response (both strings are copied). */
-void http_resp_header(struct http_resp *resp, const char *name,
-    const char *value);
+void
+http_resp_header(struct http_resp *resp, const char *name, const char *value);
 /* Sets a JSON body; takes ownership of json and frees it. */
 void http_resp_json(struct http_resp *resp, int status, cJSON *json);
 /* Sets a body the response copies. */
@@ -123,16 +123,16 @@ void http_resp_error(struct http_resp *resp, int status, const char *code,
 void http_resp_release(struct http_resp *resp);
 
 /* Finds the route for method and path, filling req's params. */
-const struct http_route *http_route_match(const struct http_route *routes,
-    size_t n, const char *method, const char *path, struct http_req *req,
-    bool *path_known);
+const struct http_route *
+http_route_match(const struct http_route *routes, size_t n, const char *method,
+    const char *path, struct http_req *req, bool *path_known);
 
 struct http_server;
 
 /* Starts serving app on listen ("HOST:PORT"); err says why it could not. */
-int http_server_start(const char *listen, int threads,
-    const struct http_app *app, struct http_server **out, char *err,
-    size_t errlen);
+int
+http_server_start(const char *listen, int threads, const struct http_app *app,
+    struct http_server **out, char *err, size_t errlen);
 /* The port actually bound (when listen asked for port 0). */
 int http_server_port(const struct http_server *srv);
 /*

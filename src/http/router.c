@@ -39,9 +39,8 @@ path_matches(const char *pattern, const char *path, struct http_req *req)
 }
 
 const struct http_route *
-http_route_match(const struct http_route *routes, size_t n,
-    const char *method, const char *path, struct http_req *req,
-    bool *path_known)
+http_route_match(const struct http_route *routes, size_t n, const char *method,
+    const char *path, struct http_req *req, bool *path_known)
 {
 	const struct http_route *found = NULL;
 

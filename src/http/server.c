@@ -161,8 +161,8 @@ route_request(struct request_ctx *ctx, struct MHD_Connection *c)
 {
 	const struct http_app *app = ctx->srv->app;
 	struct http_req *req = &ctx->req;
-	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "Content-Length");
+	const char *len =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	bool known;
 
 	if (strcmp(req->method, "OPTIONS") == 0 &&
@@ -176,11 +176,12 @@ route_request(struct request_ctx *ctx, struct MHD_Connection *c)
 		http_resp_error(&ctx->resp, known ? 405 : 404,
 		    known ? "method_not_allowed" : "not_found",
 		    known ? "This method is not allowed here."
-			  : "There is nothing at this address.", NULL);
+			  : "There is nothing at this address.",
+		    NULL);
 		return false;
 	}
-	ctx->max_body = req->route->max_body ? req->route->max_body
-					     : HTTP_BODY_DEFAULT_MAX;
+	ctx->max_body =
+	    req->route->max_body ? req->route->max_body : HTTP_BODY_DEFAULT_MAX;
 	if (len && strtoull(len, NULL, 10) > ctx->max_body) {
 		http_resp_error(&ctx->resp, 413, "too_large",
 		    "The request body is too large.", NULL);
@@ -190,8 +191,8 @@ route_request(struct request_ctx *ctx, struct MHD_Connection *c)
 }
 
 static struct request_ctx *
-request_new(struct http_server *srv, struct MHD_Connection *c,
-    const char *url, const char *method)
+request_new(struct http_server *srv, struct MHD_Connection *c, const char *url,
+    const char *method)
 {
 	struct request_ctx *ctx = xcalloc(1, sizeof(*ctx));
 
@@ -254,8 +255,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		take_upload(ctx, upload, *upload_size);
 		*upload_size = 0;
 		/* Past this, a client streaming forever is cut off. */
-		return ctx->discarded > DISCARD_FACTOR * ctx->max_body ? MHD_NO
-								       : MHD_YES;
+		return ctx->discarded > DISCARD_FACTOR * ctx->max_body
+		    ? MHD_NO
+		    : MHD_YES;
 	}
 	handle(ctx);
 	return send_response(ctx, c);
@@ -267,17 +269,20 @@ record(const struct request_ctx *ctx, int64_t us)
 	const char *route = ctx->req.route ? ctx->req.route->pattern : "-";
 	char labels[200], path[256], peer[64];
 
-	snprintf(labels, sizeof(labels), "route=\"%s\",method=\"%s\","
-	    "code=\"%d\"", route, ctx->req.method, ctx->resp.status);
+	snprintf(labels, sizeof(labels),
+	    "route=\"%s\",method=\"%s\","
+	    "code=\"%d\"",
+	    route, ctx->req.method, ctx->resp.status);
 	metrics_add("pitchbar_http_requests_total", labels, 1);
 	snprintf(labels, sizeof(labels), "route=\"%s\"", route);
 	metrics_observe("pitchbar_http_request_duration_seconds", labels,
 	    (double)us / 1e6);
 	http_req_peer(&ctx->req, peer, sizeof(peer));
-	log_info(ctx->req.id, "http.request", "method=%s path=%s status=%d "
-	    "ms=%.2f peer=%s", ctx->req.method,
-	    log_esc(path, sizeof(path), ctx->req.path), ctx->resp.status,
-	    (double)us / 1000, peer);
+	log_info(ctx->req.id, "http.request",
+	    "method=%s path=%s status=%d "
+	    "ms=%.2f peer=%s",
+	    ctx->req.method, log_esc(path, sizeof(path), ctx->req.path),
+	    ctx->resp.status, (double)us / 1000, peer);
 }
 
 static void
@@ -372,16 +377,18 @@ http_server_start(const char *listen, int threads, const struct http_app *app,
 	srv = xcalloc(1, sizeof(*srv));
 	srv->app = app;
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)CONNECTION_LIMIT, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+	    (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		snprintf(err, errlen, "PITCHBAR_LISTEN: cannot listen on %s "
-		    "(address in use?)", listen);
+		snprintf(err, errlen,
+		    "PITCHBAR_LISTEN: cannot listen on %s "
+		    "(address in use?)",
+		    listen);
 		free(srv);
 		return PB_ERR_IO;
 	}
@@ -408,8 +415,7 @@ http_server_stop(struct http_server *srv, long timeout_ms)
 	fd = MHD_quiesce_daemon(srv->daemon);
 	if (fd >= 0)
 		close(fd);
-	while (atomic_load(&srv->in_flight) > 0 &&
-	    clock_mono_ms() < deadline)
+	while (atomic_load(&srv->in_flight) > 0 && clock_mono_ms() < deadline)
 		usleep(10000);
 	MHD_stop_daemon(srv->daemon);
 	free(srv);

@@ -24,7 +24,7 @@ struct job {
 	char type[JOB_TYPE_MAX];
 	char ref_id[ID_SIZE]; /* the row the job works on */
 	char workspace_id[ID_SIZE];
-	int attempts;	      /* including this one */
+	int attempts; /* including this one */
 	int max_attempts;
 };
 
@@ -39,8 +39,8 @@ struct job_outcome {
 
 /* What a handler runs with. */
 struct job_ctx {
-	struct db *db;	    /* this worker's connection */
-	void *local;	    /* this worker's thread_init() result */
+	struct db *db; /* this worker's connection */
+	void *local; /* this worker's thread_init() result */
 	const char *worker; /* for log lines */
 };
 
@@ -64,11 +64,11 @@ int job_enqueue(struct db *db, const char *type, const char *ref_id,
  * Claims the next due job for lease_ms, or PB_ERR_NOT_FOUND with the time
  * of the next queued job (INT64_MAX when none) in *next_at.
  */
-int job_claim(struct db *db, int64_t lease_ms, struct job *job,
-    int64_t *next_at);
+int
+job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at);
 /* Records the outcome of a claimed job. */
-int job_finish(struct db *db, const struct job *job,
-    const struct job_outcome *out);
+int
+job_finish(struct db *db, const struct job *job, const struct job_outcome *out);
 
 /* Wakes the workers of this process (after a commit that enqueued). */
 void job_wake(void);
@@ -82,7 +82,7 @@ struct job_worker_config {
 	int64_t poll_ms;
 	const struct job_type *types;
 	int ntypes;
-	void *(*thread_init)(void);   /* per-thread state for handlers */
+	void *(*thread_init)(void); /* per-thread state for handlers */
 	void (*thread_free)(void *local);
 };
 

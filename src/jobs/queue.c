@@ -57,8 +57,8 @@ job_enqueue(struct db *db, const char *type, const char *ref_id,
 	int rc;
 
 	id_new("job_", id);
-	rc = db_run(db, SQL_ENQUEUE, "ssssiii", id, type, ref_id,
-	    workspace_id, (int64_t)max_attempts, run_at ? run_at : now, now);
+	rc = db_run(db, SQL_ENQUEUE, "ssssiii", id, type, ref_id, workspace_id,
+	    (int64_t)max_attempts, run_at ? run_at : now, now);
 	if (rc == PB_OK)
 		db_after_commit(db, wake_after_commit, NULL);
 	return rc;

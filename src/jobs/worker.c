@@ -152,8 +152,8 @@ job_workers_start(const struct job_worker_config *cfg)
 	metrics_describe("pitchbar_job_duration_seconds", METRIC_HISTOGRAM,
 	    "Time spent running jobs, by type.");
 	pool->cfg = cfg;
-	pool->workers = xcalloc((size_t)cfg->threads + 1,
-	    sizeof(*pool->workers));
+	pool->workers =
+	    xcalloc((size_t)cfg->threads + 1, sizeof(*pool->workers));
 	for (int i = 0; i < cfg->threads; i++) {
 		struct worker *w = &pool->workers[i];
 

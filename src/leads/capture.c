@@ -49,8 +49,7 @@ static pthread_mutex_t in_flight_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *in_flight[IN_FLIGHT_MAX];
 
 int
-lead_find_agent(struct db *db, const char *widget_key,
-    struct lead_agent *agent)
+lead_find_agent(struct db *db, const char *widget_key, struct lead_agent *agent)
 {
 	struct db_stmt *st = db_query(db, SQL_AGENT, "s", widget_key);
 	int rc;
@@ -178,8 +177,8 @@ insert_lead(struct db *db, const struct lead_agent *agent,
 	id_new("lead_", id);
 	rc = db_run(db, SQL_INSERT_LEAD, "sssssssssssi", id,
 	    agent->workspace_id, agent->id, in->email, in->name, in->phone,
-	    in->company, in->message, in->page_url, in->conversation_id,
-	    fields, clock_now_ms());
+	    in->company, in->message, in->page_url, in->conversation_id, fields,
+	    clock_now_ms());
 	free(fields);
 	if (rc != PB_OK)
 		return rc;
@@ -221,8 +220,8 @@ update_lead(struct db *db, const char *id, const char *stored_fields,
 	int rc;
 
 	rc = db_run(db, SQL_UPDATE_LEAD, "ssssssssi", id, in->name, in->phone,
-	    in->company, in->message, in->page_url, in->conversation_id,
-	    fields, clock_now_ms());
+	    in->company, in->message, in->page_url, in->conversation_id, fields,
+	    clock_now_ms());
 	free(fields);
 	return rc;
 }
@@ -232,8 +231,8 @@ static int
 upsert_lead(struct db *db, const struct lead_agent *agent,
     const struct lead_input *in, char id[ID_SIZE], bool *created)
 {
-	struct db_stmt *st = db_query(db, SQL_FIND_LEAD, "ss", agent->id,
-	    in->email);
+	struct db_stmt *st =
+	    db_query(db, SQL_FIND_LEAD, "ss", agent->id, in->email);
 	char *stored = NULL;
 	int rc;
 
@@ -296,8 +295,8 @@ capture_once(struct db *db, const struct lead_agent *agent,
 
 int
 lead_capture(struct db *db, const struct lead_agent *agent,
-    const struct lead_input *in, const char *idem_key,
-    const char *request_hash, struct lead_answer *out)
+    const struct lead_input *in, const char *idem_key, const char *request_hash,
+    struct lead_answer *out)
 {
 	char *name = NULL;
 	int rc;
@@ -309,7 +308,8 @@ lead_capture(struct db *db, const struct lead_agent *agent,
 			free(name);
 			out->status = 409;
 			out->retry_later = true;
-			out->body = xstrdup("{\"error\":{\"code\":\"in_progress\""
+			out->body = xstrdup(
+			    "{\"error\":{\"code\":\"in_progress\""
 			    ",\"message\":\"A request with this "
 			    "Idempotency-Key is still being handled.\"}}");
 			return PB_OK;

@@ -14,7 +14,10 @@ struct text_field {
 	size_t offset;
 };
 
-#define FIELD(f, max) {#f, max, offsetof(struct lead_input, f)}
+#define FIELD(f, max)                                                          \
+	{                                                                      \
+#f, max, offsetof(struct lead_input, f)                        \
+	}
 
 static const struct text_field text_fields[] = {
     FIELD(name, LEAD_NAME_MAX),
@@ -36,8 +39,8 @@ too_long(cJSON *fields, const char *name, size_t max)
 
 /* A text field: a string within its limit; "" counts as not given. */
 static void
-take_text(const cJSON *item, const struct text_field *f,
-    struct lead_input *in, cJSON *fields)
+take_text(const cJSON *item, const struct text_field *f, struct lead_input *in,
+    cJSON *fields)
 {
 	const char **slot = (const char **)((char *)in + f->offset);
 	size_t n;
@@ -102,8 +105,8 @@ check_custom(const cJSON *v, cJSON **value)
 		return "keys must be 1 to 64 characters";
 	if ((*value = field_value(v)) == NULL)
 		return "values must be strings, numbers or booleans";
-	if (utf8_chars((*value)->valuestring,
-		strlen((*value)->valuestring)) > LEAD_FIELD_VALUE_MAX) {
+	if (utf8_chars((*value)->valuestring, strlen((*value)->valuestring)) >
+	    LEAD_FIELD_VALUE_MAX) {
 		cJSON_Delete(*value);
 		*value = NULL;
 		return "values must be at most 1000 characters";
@@ -144,7 +147,7 @@ static void
 take_member(const cJSON *item, struct lead_input *in, cJSON *fields)
 {
 	for (size_t i = 0; i < sizeof(text_fields) / sizeof(text_fields[0]);
-	    i++) {
+	     i++) {
 		if (strcmp(item->string, text_fields[i].name) == 0) {
 			take_text(item, &text_fields[i], in, fields);
 			return;
@@ -167,8 +170,7 @@ lead_input_parse(const cJSON *body, struct lead_input *in, cJSON **fields)
 	memset(in, 0, sizeof(*in));
 	in->fields = cJSON_CreateObject();
 	*fields = cJSON_CreateObject();
-	cJSON_ArrayForEach(item, body)
-		take_member(item, in, *fields);
+	cJSON_ArrayForEach(item, body) take_member(item, in, *fields);
 	if (in->email == NULL && !cJSON_HasObjectItem(*fields, "email"))
 		cJSON_AddStringToObject(*fields, "email", "is required");
 	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;

@@ -54,8 +54,7 @@ int lead_find_agent(struct db *db, const char *widget_key,
  * Checks a submission (a JSON object; forms are turned into one).  On
  * PB_ERR_INVALID *fields holds one message per bad field.
  */
-int lead_input_parse(const cJSON *body, struct lead_input *in,
-    cJSON **fields);
+int lead_input_parse(const cJSON *body, struct lead_input *in, cJSON **fields);
 void lead_input_release(struct lead_input *in);
 /* Whether key is usable as an Idempotency-Key. */
 bool lead_idem_key_valid(const char *key);
@@ -66,10 +65,10 @@ bool lead_idem_key_valid(const char *key);
  * request_hash) gets 409.
  */
 int lead_capture(struct db *db, const struct lead_agent *agent,
-    const struct lead_input *in, const char *idem_key,
-    const char *request_hash, struct lead_answer *out);
+    const struct lead_input *in, const char *idem_key, const char *request_hash,
+    struct lead_answer *out);
 /* Leads of the workspace, newest first: {"data", "next_cursor"}. */
-int lead_list_json(struct db *db, const char *workspace_id,
-    const char *cursor, int limit, cJSON **out);
+int lead_list_json(struct db *db, const char *workspace_id, const char *cursor,
+    int limit, cJSON **out);
 
 #endif

@@ -12,8 +12,8 @@
 struct net_client {
 	CURL *curl;
 	bool allow_private; /* for the request in progress */
-	bool blocked;	    /* the guard refused a connection */
-	bool truncated;	    /* the body passed its limit */
+	bool blocked; /* the guard refused a connection */
+	bool truncated; /* the body passed its limit */
 	struct net_response *resp;
 };
 

@@ -18,10 +18,10 @@ struct v4_range {
 
 /* IPv4 ranges that are not public unicast. */
 static const struct v4_range v4_blocked[] = {
-    {0x00000000, 8},  /* "this" network */
-    {0x0a000000, 8},  /* RFC 1918 */
+    {0x00000000, 8}, /* "this" network */
+    {0x0a000000, 8}, /* RFC 1918 */
     {0x64400000, 10}, /* shared address space */
-    {0x7f000000, 8},  /* loopback */
+    {0x7f000000, 8}, /* loopback */
     {0xa9fe0000, 16}, /* link-local */
     {0xac100000, 12}, /* RFC 1918 */
     {0xc0000000, 24}, /* IETF protocol assignments */
@@ -30,15 +30,15 @@ static const struct v4_range v4_blocked[] = {
     {0xc6120000, 15}, /* benchmarking */
     {0xc6336400, 24}, /* documentation */
     {0xcb007100, 24}, /* documentation */
-    {0xe0000000, 4},  /* multicast */
-    {0xf0000000, 4},  /* reserved and broadcast */
+    {0xe0000000, 4}, /* multicast */
+    {0xf0000000, 4}, /* reserved and broadcast */
 };
 
 static bool
 v4_is_public(uint32_t a)
 {
 	for (size_t i = 0; i < sizeof(v4_blocked) / sizeof(v4_blocked[0]);
-	    i++) {
+	     i++) {
 		uint32_t mask = 0xffffffffu << (32 - v4_blocked[i].bits);
 
 		if ((a & mask) == v4_blocked[i].net)

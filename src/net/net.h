@@ -34,7 +34,7 @@ struct net_request {
 	size_t body_len;
 	long timeout_ms;
 	bool allow_private;
-	size_t max_body;    /* bytes of the response body kept */
+	size_t max_body; /* bytes of the response body kept */
 	size_t max_headers; /* bytes of response headers kept */
 };
 

@@ -17,8 +17,9 @@
 #include "webhooks/webhook.h"
 #include "workflows/run.h"
 
-#define GONE_REASON "The endpoint answered 410 Gone, so deliveries to it " \
-		    "stopped. Enable it again once it accepts them."
+#define GONE_REASON                                                            \
+	"The endpoint answered 410 Gone, so deliveries to it "                 \
+	"stopped. Enable it again once it accepts them."
 
 static const char SQL_INSERT[] =
     "INSERT INTO deliveries (id, workspace_id, message_id, event_id,"
@@ -29,15 +30,14 @@ static const char SQL_RECORD[] =
     " duration_ms = $5, url = $6, request_headers = $7,"
     " response_headers = $8, response_body = $9, attempted_at = $10"
     " WHERE id = $1";
-#define DELIVERY_COLUMNS                                                      \
-	"d.id, d.message_id, d.event_id, d.endpoint_id, d.run_id,"            \
-	" d.redelivery_of, d.status, d.status_code, d.error, d.duration_ms,"  \
-	" d.url, d.request_headers, d.response_headers, d.response_body,"    \
+#define DELIVERY_COLUMNS                                                       \
+	"d.id, d.message_id, d.event_id, d.endpoint_id, d.run_id,"             \
+	" d.redelivery_of, d.status, d.status_code, d.error, d.duration_ms,"   \
+	" d.url, d.request_headers, d.response_headers, d.response_body,"      \
 	" d.created_at, d.attempted_at, v.payload"
-static const char SQL_GET[] =
-    "SELECT " DELIVERY_COLUMNS " FROM deliveries d"
-    " JOIN events v ON v.id = d.event_id"
-    " WHERE d.id = $1 AND d.workspace_id = $2";
+static const char SQL_GET[] = "SELECT " DELIVERY_COLUMNS " FROM deliveries d"
+			      " JOIN events v ON v.id = d.event_id"
+			      " WHERE d.id = $1 AND d.workspace_id = $2";
 static const char SQL_LIST[] =
     "SELECT " DELIVERY_COLUMNS " FROM deliveries d"
     " JOIN events v ON v.id = d.event_id"
@@ -50,8 +50,7 @@ static const char SQL_ORIGINAL[] =
     " FROM deliveries WHERE id = $1 AND workspace_id = $2";
 
 int
-delivery_insert(struct db *db, const struct delivery_row *row,
-    char id[ID_SIZE])
+delivery_insert(struct db *db, const struct delivery_row *row, char id[ID_SIZE])
 {
 	id_new("dlv_", id);
 	return db_run(db, SQL_INSERT, "sssssssssi", id, row->workspace_id,
@@ -92,7 +91,7 @@ response_headers_json(const char *raw, size_t len)
 	char *s;
 
 	for (line = strtok_r(text, "\r\n", &save); line;
-	    line = strtok_r(NULL, "\r\n", &save)) {
+	     line = strtok_r(NULL, "\r\n", &save)) {
 		char *colon = strchr(line, ':'), *value;
 
 		if (colon == NULL)
@@ -102,8 +101,8 @@ response_headers_json(const char *raw, size_t len)
 			;
 		old = cJSON_GetObjectItemCaseSensitive(obj, line);
 		if (old) {
-			char *joined = xasprintf("%s, %s", old->valuestring,
-			    value);
+			char *joined =
+			    xasprintf("%s, %s", old->valuestring, value);
 
 			cJSON_ReplaceItemInObjectCaseSensitive(obj, line,
 			    cJSON_CreateString(joined));
@@ -143,10 +142,11 @@ delivery_result_take(struct delivery_result *res,
 	}
 	res->error = http_error(resp->status);
 	res->status = res->error ? "failed" : "succeeded";
-	res->response_headers = response_headers_json(resp->headers.data
-	    ? resp->headers.data : "", resp->headers.len);
-	res->response_body = utf8_sanitize(resp->body.data
-	    ? resp->body.data : "", resp->body.len, WEBHOOK_RESPONSE_MAX);
+	res->response_headers = response_headers_json(
+	    resp->headers.data ? resp->headers.data : "", resp->headers.len);
+	res->response_body =
+	    utf8_sanitize(resp->body.data ? resp->body.data : "",
+		resp->body.len, WEBHOOK_RESPONSE_MAX);
 }
 
 static int
@@ -302,8 +302,8 @@ delivery_get_json(struct db *db, const char *workspace_id, const char *id,
 static int
 endpoint_exists(struct db *db, const char *workspace_id, const char *id)
 {
-	struct db_stmt *st = db_query(db, SQL_ENDPOINT_EXISTS, "ss", id,
-	    workspace_id);
+	struct db_stmt *st =
+	    db_query(db, SQL_ENDPOINT_EXISTS, "ss", id, workspace_id);
 	int rc;
 
 	if (st == NULL)
@@ -337,8 +337,7 @@ static int
 load_original(struct db *db, const char *workspace_id, const char *id,
     struct delivery_row *row, char cols[6][ID_SIZE * 2], char **url)
 {
-	struct db_stmt *st = db_query(db, SQL_ORIGINAL, "ss", id,
-	    workspace_id);
+	struct db_stmt *st = db_query(db, SQL_ORIGINAL, "ss", id, workspace_id);
 	int rc;
 
 	if (st == NULL)
@@ -374,8 +373,8 @@ redeliver_in_txn(struct db *db, const struct delivery_row *row,
 	if (rc == PB_OK && row->step_id)
 		rc = run_step_set_status(db, row->step_id, "pending");
 	if (rc == PB_OK)
-		rc = job_enqueue(db, WEBHOOK_JOB, new_id, row->workspace_id,
-		    1, 0);
+		rc = job_enqueue(db, WEBHOOK_JOB, new_id, row->workspace_id, 1,
+		    0);
 	return rc;
 }
 

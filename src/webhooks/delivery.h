@@ -28,14 +28,14 @@ struct delivery_row {
 /* How one attempt went; the strings marked owned are freed with it. */
 struct delivery_result {
 	const char *status; /* "succeeded", "failed" or "skipped" */
-	const char *error;  /* the classified error, or NULL */
-	long status_code;   /* 0 when there was no HTTP answer */
+	const char *error; /* the classified error, or NULL */
+	long status_code; /* 0 when there was no HTTP answer */
 	int64_t duration_ms;
 	int64_t attempted_at;
 	const char *url;
-	char *request_headers;	/* owned, JSON object text */
+	char *request_headers; /* owned, JSON object text */
 	char *response_headers; /* owned, JSON object text */
-	char *response_body;	/* owned, valid UTF-8, at most 4 KiB */
+	char *response_body; /* owned, valid UTF-8, at most 4 KiB */
 };
 
 /* Inserts a pending delivery; its new id in id. */

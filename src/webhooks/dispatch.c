@@ -73,11 +73,16 @@ webhook_fanout(struct db *db, struct event_fanout *fanout)
 		rc = run_add_dispatch_step(db, fanout, "webhook", endpoint, url,
 		    step);
 		if (rc == PB_OK)
-			rc = delivery_insert(db, &(struct delivery_row){
-			    .workspace_id = ev->workspace_id,
-			    .event_id = ev->id, .message_id = msg,
-			    .endpoint_id = endpoint, .url = url,
-			    .run_id = fanout->run_id, .step_id = step}, dlv);
+			rc = delivery_insert(db,
+			    &(struct delivery_row){.workspace_id =
+						       ev->workspace_id,
+				.event_id = ev->id,
+				.message_id = msg,
+				.endpoint_id = endpoint,
+				.url = url,
+				.run_id = fanout->run_id,
+				.step_id = step},
+			    dlv);
 		if (rc == PB_OK)
 			rc = job_enqueue(db, WEBHOOK_JOB, dlv, ev->workspace_id,
 			    1, 0);
@@ -155,8 +160,8 @@ build_headers(struct attempt *a, char *headers[9])
 	    a->sealed_previous, a->previous_expires_at, secrets);
 	if (n <= 0)
 		return PB_ERR_INTERNAL;
-	pitchbar = sign_pitchbar((const char *const *)secrets, n, t,
-	    a->payload, strlen(a->payload));
+	pitchbar = sign_pitchbar((const char *const *)secrets, n, t, a->payload,
+	    strlen(a->payload));
 	rc = sign_standard((const char *const *)secrets, n, a->message_id, t,
 	    a->payload, strlen(a->payload), &standard);
 	webhook_secrets_free(secrets, n);
@@ -238,8 +243,8 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 	}
 	if (a.endpoint_id[0] == '\0' || !a.endpoint_enabled) {
 		a.result.status = "skipped";
-		a.result.error = a.endpoint_id[0] ? "endpoint_disabled"
-						  : "endpoint_deleted";
+		a.result.error =
+		    a.endpoint_id[0] ? "endpoint_disabled" : "endpoint_deleted";
 	} else {
 		send_attempt(ctx->local, &a);
 	}
@@ -253,10 +258,12 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 		    pb_rc_name(rc));
 	}
 	count_outcome(&a.result);
-	log_info(job->id, "webhook.attempt", "delivery=%s endpoint=%s "
-	    "outcome=%s code=%ld error=%s ms=%lld", a.delivery_id,
-	    a.endpoint_id[0] ? a.endpoint_id : "-", a.result.status,
-	    a.result.status_code, a.result.error ? a.result.error : "-",
+	log_info(job->id, "webhook.attempt",
+	    "delivery=%s endpoint=%s "
+	    "outcome=%s code=%ld error=%s ms=%lld",
+	    a.delivery_id, a.endpoint_id[0] ? a.endpoint_id : "-",
+	    a.result.status, a.result.status_code,
+	    a.result.error ? a.result.error : "-",
 	    (long long)a.result.duration_ms);
 	attempt_release(&a);
 }

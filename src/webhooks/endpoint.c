@@ -120,8 +120,7 @@ parse_events(const cJSON *item, struct webhook_input *in, cJSON *fields)
 }
 
 static void
-parse_description(const cJSON *item, struct webhook_input *in,
-    cJSON *fields)
+parse_description(const cJSON *item, struct webhook_input *in, cJSON *fields)
 {
 	if (!cJSON_IsString(item)) {
 		field_error(fields, "description", "must be a string");
@@ -159,7 +158,8 @@ webhook_input_parse(const cJSON *body, bool create, struct webhook_input *in,
 		else if (cJSON_IsBool(item))
 			in->enabled = cJSON_IsTrue(item);
 		else
-			field_error(*fields, "enabled", "must be true or false");
+			field_error(*fields, "enabled",
+			    "must be true or false");
 	}
 	if (create && in->url == NULL)
 		field_error(*fields, "url", "is required");
@@ -172,8 +172,7 @@ webhook_input_parse(const cJSON *body, bool create, struct webhook_input *in,
 static char *
 secret_ad(const char *workspace_id, const char *id, const char *field)
 {
-	return xasprintf("webhook_endpoints:%s:%s:%s", workspace_id, id,
-	    field);
+	return xasprintf("webhook_endpoints:%s:%s:%s", workspace_id, id, field);
 }
 
 static int
@@ -335,8 +334,8 @@ row_json(struct db_stmt *st, void *arg)
 {
 	const struct row_opts *opts = arg;
 	cJSON *obj = cJSON_CreateObject();
-	bool previous = !db_col_null(st, 7) &&
-	    db_col_i64(st, 7) > clock_now_ms();
+	bool previous =
+	    !db_col_null(st, 7) && db_col_i64(st, 7) > clock_now_ms();
 
 	cJSON_AddStringToObject(obj, "id", db_col_text(st, 0));
 	cJSON_AddStringToObject(obj, "url", db_col_text(st, 1));
@@ -363,8 +362,8 @@ webhook_get_json(struct db *db, const char *workspace_id, const char *id,
 	if (st == NULL)
 		return PB_ERR_DB;
 	if ((rc = db_step(st)) == DB_ROW)
-		*out = row_json(st, &(struct row_opts){workspace_id,
-		    with_secret});
+		*out =
+		    row_json(st, &(struct row_opts){workspace_id, with_secret});
 	db_reset(st);
 	if (rc != DB_ROW)
 		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;

@@ -77,13 +77,13 @@ void webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 /* The endpoint's deliveries, newest first. */
 int delivery_list_json(struct db *db, const char *workspace_id,
     const char *endpoint_id, const struct webhook_page *page, cJSON **out);
-int delivery_get_json(struct db *db, const char *workspace_id,
-    const char *id, cJSON **out);
+int delivery_get_json(struct db *db, const char *workspace_id, const char *id,
+    cJSON **out);
 /*
  * A new pending delivery of the same message (same body and webhook-id)
  * to the same endpoint, sent by a job; its id in new_id.
  */
-int delivery_redeliver(struct db *db, const char *workspace_id,
-    const char *id, char new_id[ID_SIZE]);
+int delivery_redeliver(struct db *db, const char *workspace_id, const char *id,
+    char new_id[ID_SIZE]);
 
 #endif

@@ -145,8 +145,8 @@ int
 run_get_json(struct db *db, const char *workspace_id, const char *run_id,
     cJSON **out)
 {
-	struct db_stmt *st = db_query(db, SQL_GET_RUN, "ss", run_id,
-	    workspace_id);
+	struct db_stmt *st =
+	    db_query(db, SQL_GET_RUN, "ss", run_id, workspace_id);
 	cJSON *run = NULL;
 	int rc;
 

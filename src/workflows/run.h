@@ -22,8 +22,7 @@ int run_add_dispatch_step(struct db *db, struct event_fanout *fanout,
     const char *type, const char *endpoint_id, const char *url,
     char step_id[ID_SIZE]);
 /* Sets a step's status and brings its run's status up to date. */
-int run_step_set_status(struct db *db, const char *step_id,
-    const char *status);
+int run_step_set_status(struct db *db, const char *step_id, const char *status);
 /* The run as JSON (DESIGN section 8); PB_ERR_NOT_FOUND outside ws. */
 int run_get_json(struct db *db, const char *workspace_id, const char *run_id,
     cJSON **out);

@@ -1,0 +1,119 @@
+/* The HTTP layer's pure parts: form bodies and route matching. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rc.h"
+#include "http/http.h"
+#include "unit.h"
+
+static void
+handler(struct http_req *req, struct http_resp *resp)
+{
+	(void)req;
+	(void)resp;
+}
+
+static const struct http_route routes[] = {
+    {"GET", "/api/v1/webhooks", 1, handler, 0, 0},
+    {"POST", "/api/v1/webhooks", 2, handler, 0, 0},
+    {"GET", "/api/v1/webhooks/{id}", 1, handler, 0, 0},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", 1, handler, 0, 0},
+    {"POST", "/widget/v1/{key}/leads", 0, handler, 0, HTTP_CORS},
+};
+
+static void
+free_params(struct http_req *req)
+{
+	for (int i = 0; i < req->nparams; i++)
+		free(req->params[i]);
+	req->nparams = 0;
+}
+
+static const struct http_route *
+match(const char *method, const char *path, struct http_req *req, bool *known)
+{
+	return http_route_match(routes, sizeof(routes) / sizeof(routes[0]),
+	    method, path, req, known);
+}
+
+static void
+test_routes(void **state)
+{
+	struct http_req req = {0};
+	const struct http_route *r;
+	bool known;
+
+	(void)state;
+	r = match("GET", "/api/v1/webhooks/whk_1/deliveries", &req, &known);
+	assert_ptr_equal(r, &routes[3]);
+	assert_int_equal(req.nparams, 1);
+	assert_string_equal(req.params[0], "whk_1");
+	free_params(&req);
+
+	r = match("POST", "/api/v1/webhooks", &req, &known);
+	assert_ptr_equal(r, &routes[1]);
+	assert_int_equal(req.nparams, 0);
+
+	/* A known path with another method: 405, not 404. */
+	assert_null(match("DELETE", "/api/v1/webhooks", &req, &known));
+	assert_true(known);
+	assert_null(match("GET", "/api/v1/nothing", &req, &known));
+	assert_false(known);
+	assert_null(match("GET", "/api/v1/webhooks/", &req, &known));
+	assert_null(match("GET", "/api/v1/webhooks/a/b", &req, &known));
+	assert_null(match("GET", "/api/v1/webhooks//deliveries", &req, &known));
+	assert_int_equal(req.nparams, 0);
+}
+
+static void
+test_form(void **state)
+{
+	const char body[] = "email=Dana%40Example.com&name=Dana+E%C3%89&"
+			    "fields%5Bbudget%5D=5k&&empty=&flag&pct=100%25";
+	struct http_form form;
+
+	(void)state;
+	assert_int_equal(http_form_parse(body, strlen(body), 10, &form), 0);
+	assert_int_equal(form.n, 6);
+	assert_string_equal(form.pairs[0].key, "email");
+	assert_string_equal(form.pairs[0].value, "Dana@Example.com");
+	assert_string_equal(form.pairs[1].value, "Dana E\xc3\x89");
+	assert_string_equal(form.pairs[2].key, "fields[budget]");
+	assert_string_equal(form.pairs[3].value, "");
+	assert_string_equal(form.pairs[4].key, "flag");
+	assert_string_equal(form.pairs[5].value, "100%");
+	http_form_release(&form);
+}
+
+static void
+test_form_limits(void **state)
+{
+	const char many[] = "a=1&b=2&c=3";
+	const char nul_value[] = "a=x%00y";
+	const char nul_key[] = "a%00b=1";
+	struct http_form form;
+
+	(void)state;
+	assert_int_equal(http_form_parse(many, strlen(many), 2, &form),
+	    PB_ERR_TOO_LARGE);
+	assert_int_equal(form.n, 0);
+	assert_int_equal(
+	    http_form_parse(nul_value, strlen(nul_value), 4, &form), 0);
+	assert_int_equal(form.pairs[0].value_len, 3);
+	assert_int_equal(strlen(form.pairs[0].value), 1);
+	http_form_release(&form);
+	assert_int_equal(http_form_parse(nul_key, strlen(nul_key), 4, &form),
+	    PB_ERR_INVALID);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_routes),
+	    cmocka_unit_test(test_form),
+	    cmocka_unit_test(test_form_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
