@@ -100,8 +100,8 @@ lint:
 	@tools/lint.sh
 
 format:
-	clang-format -i $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) \
-		tools/embed.c
+	clang-format -i $(SRC) src/main.c $(wildcard src/*/*.h) \
+		$(wildcard tests/unit/*.[ch]) tools/embed.c
 
 clean:
 	rm -rf build

@@ -209,15 +209,17 @@ run(const struct run_options *opts, bool http)
 	if (!cmd_start(http_threads + threads + 4, &pool))
 		return 1;
 	wire_domain();
-	if (http && first_start(pool, cfg->base_url) != 0) {
-		cmd_stop(pool);
-		return 1;
-	}
+	/* Bind first, so a busy port fails before anything is created. */
 	if (http &&
-	    http_server_start(opts->listen ? opts->listen : cfg->listen,
-		http_threads, api_app(pool), &srv, err, sizeof(err)) != PB_OK) {
+	    http_server_start(cfg->listen, http_threads, api_app(pool), &srv,
+		err, sizeof(err)) != PB_OK) {
 		cmd_stop(pool);
 		return cmd_fail("%s", err);
+	}
+	if (http && first_start(pool, cfg->base_url) != 0) {
+		http_server_stop(srv, 0);
+		cmd_stop(pool);
+		return 1;
 	}
 	workers = start_workers(pool, threads, &wc);
 	log_info(NULL, "service.started", "http=%s port=%d workers=%d",

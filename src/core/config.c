@@ -65,7 +65,7 @@ static const struct config_var vars[] = {
 	level_choices, "error, warn, info or debug"},
     {"PITCHBAR_INIT_EMAIL", TYPE_STRING, "owner@example.com", OFF(init_email),
 	0, 0, NULL, "the first Owner's e-mail"},
-    {"PITCHBAR_HTTP_THREADS", TYPE_INT, "4", OFF(http_threads), 1, 256, NULL,
+    {"PITCHBAR_HTTP_THREADS", TYPE_INT, "16", OFF(http_threads), 1, 256, NULL,
 	"threads serving HTTP"},
     {"PITCHBAR_SHUTDOWN_TIMEOUT_MS", TYPE_INT, "10000",
 	OFF(shutdown_timeout_ms), 0, 600000, NULL,
@@ -134,11 +134,35 @@ set_var(const struct config_var *v, const char *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* "10,60": the seconds before the 2nd and 3rd attempt, fractions allowed. */
+static int
+parse_delays(const char *s, double out[CONFIG_RETRY_DELAYS])
+{
+	char buf[64], *comma;
+
+	if (strlen(s) >= sizeof(buf))
+		return PB_ERR_INVALID;
+	memcpy(buf, s, strlen(s) + 1);
+	if ((comma = strchr(buf, ',')) == NULL)
+		return PB_ERR_INVALID;
+	*comma = '\0';
+	if (num_parse_double(buf, 0, 86400, &out[0]) != PB_OK ||
+	    num_parse_double(comma + 1, 0, 86400, &out[1]) != PB_OK)
+		return PB_ERR_INVALID;
+	return PB_OK;
+}
+
 static int
 check_derived(char *err, size_t errlen)
 {
 	struct config *c = &the_config;
 
+	if (parse_delays(c->retry_delays, c->retry_delays_s) != PB_OK) {
+		snprintf(err, errlen,
+		    "PITCHBAR_RETRY_DELAYS: expects two "
+		    "numbers of seconds, such as 10,60");
+		return PB_ERR_INVALID;
+	}
 	if (strchr(c->listen, ':') == NULL) {
 		snprintf(err, errlen, "PITCHBAR_LISTEN: expects HOST:PORT");
 		return PB_ERR_INVALID;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define CONFIG_RETRY_DELAYS 2
+
 enum config_sync { CONFIG_SYNC_NORMAL, CONFIG_SYNC_FULL };
 enum config_cost { CONFIG_COST_INTERACTIVE, CONFIG_COST_MODERATE };
 
@@ -24,7 +26,10 @@ struct config {
 	bool allow_private_targets;
 	int64_t webhook_timeout_ms;
 	char *retry_delays;
-	int64_t sqlite_synchronous; /* enum config_sync */
+	double retry_delays_s[CONFIG_RETRY_DELAYS];
+	int64_t sqlite_synchronous; /* #define CONFIG_RETRY_DELAYS 2
+
+enum config_sync */
 	int64_t job_lease_ms;
 	int64_t endpoint_concurrency;
 	int64_t password_cost; /* enum config_cost */

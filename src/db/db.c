@@ -53,6 +53,7 @@ db_pool_open(const char *url, int size, bool sync_full, struct db_pool **out,
 	pool->sync_full = sync_full;
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->freed, NULL);
+	db_batch_init(&pool->batch);
 	if ((rc = pool->ops->pool_init(pool, target, err, errlen)) != PB_OK) {
 		db_pool_free(pool);
 		return rc;
@@ -110,6 +111,7 @@ db_pool_free(struct db_pool *pool)
 		pool->ops->pool_release(pool);
 	pthread_mutex_destroy(&pool->lock);
 	pthread_cond_destroy(&pool->freed);
+	db_batch_release(&pool->batch);
 	free(pool);
 }
 

@@ -89,6 +89,18 @@ bool db_in_transaction(const struct db *db);
  * none is open); forgotten on rollback.
  */
 void db_after_commit(struct db *db, void (*fn)(void *), void *arg);
+/*
+ * Group commit.  db_write() runs fn(db, arg) in a write transaction that
+ * it may share, commit included, with the writes other threads start at
+ * the same moment; each runs inside a savepoint of its own.  fn's changes
+ * are kept when it returns PB_OK and the shared commit succeeds; its
+ * result, or the commit's error, is returned.  fn must use the db it is
+ * given (which may be another thread's connection) and must not wait on
+ * anything but the database.
+ */
+typedef int (*db_write_fn)(struct db *db, void *arg);
+int db_write(struct db *db, db_write_fn fn, void *arg);
+
 /* Runs SQL text without parameters, possibly several statements. */
 int db_exec(struct db *db, const char *sql);
 

@@ -59,6 +59,22 @@ struct db_ops {
 	void (*rollback)(struct db *db);
 };
 
+/* A write waiting to share a transaction (see batch.c). */
+struct db_write {
+	db_write_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+	struct db_write *next;
+};
+
+struct db_batch {
+	pthread_mutex_t lock;
+	pthread_cond_t finished; /* a batch committed or failed */
+	struct db_write *head, **tail;
+	bool leading; /* a thread is running a batch */
+};
+
 struct db_pool {
 	const struct db_ops *ops;
 	void *impl;
@@ -67,7 +83,11 @@ struct db_pool {
 	struct db *idle;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
+	struct db_batch batch;
 };
+
+void db_batch_init(struct db_batch *b);
+void db_batch_release(struct db_batch *b);
 
 extern const struct db_ops db_sqlite_ops;
 

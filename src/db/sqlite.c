@@ -4,6 +4,10 @@
  * writers collide and back off in SQLite's busy handler, this process
  * queues them on one mutex, and the busy time-out only covers other
  * processes (pitchbar migrate beside a running serve).
+ *
+ * Checkpoints, which copy the WAL back into the database and sync it, run
+ * on a thread of their own instead of inside whichever commit crosses the
+ * WAL's size limit, so that no writer waits on the disk for them.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -18,10 +22,18 @@
 #include "db/engine.h"
 
 #define SQLITE_BUSY_TIMEOUT_MS 10000
+/* WAL pages after which a checkpoint is started (4 MiB of 4 KiB pages). */
+#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_IDLE_MS 1000
 
 struct sqlite_pool {
 	char *path;
 	pthread_mutex_t write_lock;
+	pthread_t checkpointer;
+	bool checkpointer_started;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_wanted;
+	bool ckpt_due, stopping;
 };
 
 static struct sqlite_pool *
@@ -35,6 +47,8 @@ handle_of(const struct db *db)
 {
 	return db->impl;
 }
+
+static void *checkpoint_main(void *arg);
 
 static int
 sqlite_pool_init(struct db_pool *pool, const char *target, char *err,
@@ -59,7 +73,11 @@ sqlite_pool_init(struct db_pool *pool, const char *target, char *err,
 	sp = xcalloc(1, sizeof(*sp));
 	sp->path = xstrdup(target);
 	pthread_mutex_init(&sp->write_lock, NULL);
+	pthread_mutex_init(&sp->ckpt_lock, NULL);
+	pthread_cond_init(&sp->ckpt_wanted, NULL);
 	pool->impl = sp;
+	sp->checkpointer_started =
+	    pthread_create(&sp->checkpointer, NULL, checkpoint_main, sp) == 0;
 	return PB_OK;
 }
 
@@ -68,10 +86,84 @@ sqlite_pool_release(struct db_pool *pool)
 {
 	struct sqlite_pool *sp = pool->impl;
 
+	pthread_mutex_lock(&sp->ckpt_lock);
+	sp->stopping = true;
+	pthread_cond_signal(&sp->ckpt_wanted);
+	pthread_mutex_unlock(&sp->ckpt_lock);
+	if (sp->checkpointer_started)
+		pthread_join(sp->checkpointer, NULL);
+	pthread_cond_destroy(&sp->ckpt_wanted);
+	pthread_mutex_destroy(&sp->ckpt_lock);
 	pthread_mutex_destroy(&sp->write_lock);
 	free(sp->path);
 	free(sp);
 	pool->impl = NULL;
+}
+
+/* After each commit: ask for a checkpoint once the WAL has grown. */
+static int
+on_wal_commit(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	struct sqlite_pool *sp = arg;
+
+	(void)h;
+	(void)name;
+	if (pages >= CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&sp->ckpt_lock);
+		sp->ckpt_due = true;
+		pthread_cond_signal(&sp->ckpt_wanted);
+		pthread_mutex_unlock(&sp->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+/* Waits until a checkpoint is due (or a while has passed); false to stop. */
+static bool
+checkpoint_wait(struct sqlite_pool *sp)
+{
+	struct timespec ts;
+	bool go;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += CHECKPOINT_IDLE_MS / 1000;
+	pthread_mutex_lock(&sp->ckpt_lock);
+	while (!sp->ckpt_due && !sp->stopping)
+		if (pthread_cond_timedwait(&sp->ckpt_wanted, &sp->ckpt_lock,
+			&ts) != 0)
+			break;
+	sp->ckpt_due = false;
+	go = !sp->stopping;
+	pthread_mutex_unlock(&sp->ckpt_lock);
+	return go;
+}
+
+/*
+ * The checkpointer: a passive checkpoint never blocks readers or the
+ * writer; it copies what it can, and the WAL starts over from its
+ * beginning once everything has been copied.
+ */
+static void *
+checkpoint_main(void *arg)
+{
+	struct sqlite_pool *sp = arg;
+	sqlite3 *h = NULL;
+	int code;
+
+	if (sqlite3_open_v2(sp->path, &h,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return NULL;
+	}
+	sqlite3_busy_timeout(h, SQLITE_BUSY_TIMEOUT_MS);
+	while (checkpoint_wait(sp)) {
+		code = sqlite3_wal_checkpoint_v2(h, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (code != SQLITE_OK && code != SQLITE_BUSY)
+			log_warn(NULL, "db.checkpoint_failed", "code=%d", code);
+	}
+	sqlite3_close(h);
+	return NULL;
 }
 
 static int
@@ -87,10 +179,12 @@ sqlite_connect(struct db *db, char *err, size_t errlen)
 	sqlite3_busy_timeout(h, SQLITE_BUSY_TIMEOUT_MS);
 	snprintf(pragmas, sizeof(pragmas),
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
-	    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+	    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+	    "PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=0;",
 	    db->pool->sync_full ? "FULL" : "NORMAL");
 	if (sqlite3_exec(h, pragmas, NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
+	sqlite3_wal_hook(h, on_wal_commit, pool_of(db));
 	db->impl = h;
 	return PB_OK;
 fail:

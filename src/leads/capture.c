@@ -1,7 +1,8 @@
 /*
  * Capturing a lead: one transaction stores or updates the lead, writes its
  * lead.captured event (whose subscribers write the deliveries), and keeps
- * the answer under the request's idempotency key (see lead.h).
+ * the answer under the request's idempotency key (see lead.h).  Captures
+ * arriving together share that transaction's commit (db_write()).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -252,44 +253,48 @@ upsert_lead(struct db *db, const struct lead_agent *agent,
 	return rc;
 }
 
+/* One capture, as handed to db_write(). */
+struct capture {
+	const struct lead_agent *agent;
+	const struct lead_input *in;
+	const char *key;
+	const char *hash;
+	struct lead_answer *out;
+};
+
 static int
-capture_in_txn(struct db *db, const struct lead_agent *agent,
-    const struct lead_input *in, const char *key, const char *hash,
-    struct lead_answer *out)
+capture_in_txn(struct db *db, void *arg)
 {
+	struct capture *c = arg;
 	char id[ID_SIZE];
 	bool found, created = false;
 	int rc;
 
-	if (key) {
-		rc = idem_lookup(db, agent->id, key, hash, out, &found);
+	if (c->key) {
+		rc = idem_lookup(db, c->agent->id, c->key, c->hash, c->out,
+		    &found);
 		if (rc != PB_OK || found)
 			return rc;
 	}
-	if ((rc = upsert_lead(db, agent, in, id, &created)) != PB_OK)
+	if ((rc = upsert_lead(db, c->agent, c->in, id, &created)) != PB_OK)
 		return rc;
-	out->status = created ? 201 : 200;
-	out->body = answer_body(id, created ? "captured" : "updated");
-	if (key)
-		rc = db_run(db, SQL_IDEM_PUT, "sssisi", agent->id, key, hash,
-		    (int64_t)out->status, out->body, clock_now_ms());
+	c->out->status = created ? 201 : 200;
+	c->out->body = answer_body(id, created ? "captured" : "updated");
+	if (c->key)
+		rc = db_run(db, SQL_IDEM_PUT, "sssisi", c->agent->id, c->key,
+		    c->hash, (int64_t)c->out->status, c->out->body,
+		    clock_now_ms());
 	return rc;
 }
 
+/* Shares a transaction and its commit with concurrent captures. */
 static int
-capture_once(struct db *db, const struct lead_agent *agent,
-    const struct lead_input *in, const char *key, const char *hash,
-    struct lead_answer *out)
+capture_once(struct db *db, struct capture *c)
 {
-	int rc;
+	int rc = db_write(db, capture_in_txn, c);
 
-	if ((rc = db_begin(db)) != PB_OK)
-		return rc;
-	rc = capture_in_txn(db, agent, in, key, hash, out);
-	if (rc == PB_OK)
-		return db_commit(db);
-	db_rollback(db);
-	FREE_AND_NULL(out->body);
+	if (rc != PB_OK)
+		FREE_AND_NULL(c->out->body);
 	return rc;
 }
 
@@ -298,6 +303,7 @@ lead_capture(struct db *db, const struct lead_agent *agent,
     const struct lead_input *in, const char *idem_key, const char *request_hash,
     struct lead_answer *out)
 {
+	struct capture c = {agent, in, idem_key, request_hash, out};
 	char *name = NULL;
 	int rc;
 
@@ -315,10 +321,10 @@ lead_capture(struct db *db, const struct lead_agent *agent,
 			return PB_OK;
 		}
 	}
-	rc = capture_once(db, agent, in, idem_key, request_hash, out);
+	rc = capture_once(db, &c);
 	/* Another node may have stored the same e-mail first: once more. */
 	if (rc == PB_ERR_CONFLICT)
-		rc = capture_once(db, agent, in, idem_key, request_hash, out);
+		rc = capture_once(db, &c);
 	if (name) {
 		in_flight_leave(name);
 		free(name);

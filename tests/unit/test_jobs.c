@@ -12,6 +12,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/num.h"
 #include "core/rc.h"
 #include "db/db.h"
 #include "jobs/job.h"
@@ -148,6 +149,16 @@ struct claimer {
 	atomic_int *seen; /* how many times each job was claimed */
 };
 
+/* The n of a job made for "ref_<n>". */
+static int
+ref_number(const struct job *job)
+{
+	int64_t n = -1;
+
+	assert_int_equal(num_parse_i64(job->ref_id + 4, 0, MANY - 1, &n), 0);
+	return (int)n;
+}
+
 static void *
 claim_all(void *arg)
 {
@@ -157,9 +168,7 @@ claim_all(void *arg)
 	int64_t next;
 
 	while (job_claim(db, 60000, &job, &next) == PB_OK) {
-		int n = atoi(job.ref_id + 4);
-
-		atomic_fetch_add(&c->seen[n], 1);
+		atomic_fetch_add(&c->seen[ref_number(&job)], 1);
 		assert_int_equal(job_finish(db, &job,
 				     &(struct job_outcome){.status = JOB_DONE}),
 		    0);
@@ -210,7 +219,7 @@ count_job(struct job_ctx *ctx, const struct job *job, struct job_outcome *out)
 {
 	(void)ctx;
 	(void)out;
-	atomic_fetch_add(&ran[atoi(job->ref_id + 4)], 1);
+	atomic_fetch_add(&ran[ref_number(job)], 1);
 }
 
 static int

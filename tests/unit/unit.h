@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cmocka.h>
 #include <cjson/cJSON.h>
+#include <cmocka.h>
 
 /* The whole file at path, NUL-terminated; fails the test if unreadable. */
 char *unit_read_file(const char *path, size_t *len);
