@@ -12,7 +12,7 @@ MODE ?= release
 BUILD := build/$(MODE)
 CC ?= cc
 
-PKGS := libmicrohttpd libcurl libcjson sqlite3 libsodium
+PKGS := libmicrohttpd libcurl libcjson sqlite3 libsodium libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring
 

@@ -24,7 +24,7 @@ engine_for(const char *url, const char **target)
 	if (strncmp(url, "postgres://", 11) == 0 ||
 	    strncmp(url, "postgresql://", 13) == 0) {
 		*target = url;
-		return NULL;
+		return &db_postgres_ops;
 	}
 	*target = url;
 	return strstr(url, "://") ? NULL : &db_sqlite_ops;
@@ -176,8 +176,16 @@ db_release(struct db *db)
 		db_rollback(db);
 	}
 	pthread_mutex_lock(&pool->lock);
-	db->next_idle = pool->idle;
-	pool->idle = db;
+	if (db->broken) {
+		/* The next db_acquire() connects afresh. */
+		pool->open--;
+		pthread_mutex_unlock(&pool->lock);
+		db_close(db);
+		pthread_mutex_lock(&pool->lock);
+	} else {
+		db->next_idle = pool->idle;
+		pool->idle = db;
+	}
 	pthread_cond_signal(&pool->freed);
 	pthread_mutex_unlock(&pool->lock);
 }

@@ -29,6 +29,7 @@ struct db {
 	struct db_stmt **cache; /* open addressing by sql address */
 	size_t cache_cap, cache_len;
 	bool in_txn;
+	bool broken; /* the server went away: close, don't reuse */
 	struct db_hook hooks[DB_AFTER_COMMIT_MAX];
 	int nhooks;
 	struct db *next_idle;
@@ -90,5 +91,6 @@ void db_batch_init(struct db_batch *b);
 void db_batch_release(struct db_batch *b);
 
 extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_postgres_ops;
 
 #endif
