@@ -101,15 +101,34 @@ parse_keys(const char *list, const char *sep, const char *origin, char *err,
 	return PB_OK;
 }
 
-/* Writes a new key file holding one fresh key; fails if it exists. */
+/* Writes the whole line to a new file at path, mode 0600, synced. */
+static bool
+write_new_file(const char *path, const char *line, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	bool ok;
+
+	ok = fd >= 0 && write(fd, line, n) == (ssize_t)n && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * Makes the key file with one fresh key.  The key is written to a
+ * temporary file first and linked into place, so that processes starting
+ * together never read a half-written file: one link wins, the others find
+ * the file there.
+ */
 static int
 create_key_file(const char *path, char *err, size_t errlen)
 {
 	unsigned char key[KEY_LEN], kidraw[4];
 	char b64[sodium_base64_ENCODED_LEN(KEY_LEN,
 	    sodium_base64_VARIANT_ORIGINAL)];
-	char kid[16], line[128];
-	int fd, n, ok;
+	char kid[16], line[128], *tmp;
+	bool ok, linked = false;
+	int n;
 
 	randombytes_buf(key, sizeof(key));
 	randombytes_buf(kidraw, sizeof(kidraw));
@@ -119,10 +138,11 @@ create_key_file(const char *path, char *err, size_t errlen)
 	    sodium_base64_VARIANT_ORIGINAL);
 	n = snprintf(line, sizeof(line), "%s:%s\n", kid, b64);
 	fs_make_parent(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	ok = fd >= 0 && write(fd, line, (size_t)n) == n && fsync(fd) == 0;
-	if (fd >= 0)
-		close(fd);
+	tmp = xasprintf("%s.%d.tmp", path, (int)getpid());
+	ok = write_new_file(tmp, line, (size_t)n) &&
+	    ((linked = link(tmp, path) == 0) || errno == EEXIST);
+	unlink(tmp);
+	free(tmp);
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(b64, sizeof(b64));
 	sodium_memzero(line, sizeof(line));
@@ -133,7 +153,8 @@ create_key_file(const char *path, char *err, size_t errlen)
 		    path, strerror(errno));
 		return PB_ERR_IO;
 	}
-	log_info(NULL, "vault.key_file_created", "kid=%s", kid);
+	if (linked)
+		log_info(NULL, "vault.key_file_created", "kid=%s", kid);
 	return PB_OK;
 }
 

@@ -121,6 +121,12 @@ db_pool_engine(const struct db_pool *pool)
 	return pool->ops->name;
 }
 
+bool
+db_is_postgres(const struct db *db)
+{
+	return db->pool->ops == &db_postgres_ops;
+}
+
 static struct db *
 connect_new(struct db_pool *pool)
 {

@@ -35,6 +35,8 @@ int db_pool_open(const char *url, int size, bool sync_full,
 void db_pool_free(struct db_pool *pool);
 /* "sqlite" or "postgres". */
 const char *db_pool_engine(const struct db_pool *pool);
+/* Whether the connection is to PostgreSQL, for the rare engine-only SQL. */
+bool db_is_postgres(const struct db *db);
 
 /* A connection for this thread's use; blocks while all are taken. */
 struct db *db_acquire(struct db_pool *pool);

@@ -2,9 +2,10 @@
  * Schema migrations, built into the binary from src/db/migrations.  A file
  * NNNN_name.sql holds SQL both engines accept; NNNN_name.sqlite.sql or
  * NNNN_name.postgres.sql, when present, replaces it for that engine.  Each
- * migration runs in its own write transaction, and is checked again once
- * the transaction holds the write lock, so that several processes starting
- * at once apply it exactly once.
+ * migration runs in its own write transaction and is checked again inside
+ * it.  Several processes starting at once apply each migration exactly
+ * once: on SQLite the write transaction excludes the others; on
+ * PostgreSQL, whose DDL does not, an advisory lock does.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,8 @@ static const char SQL_CREATE_TABLE[] =
     " applied_at BIGINT NOT NULL)";
 static const char SQL_IS_APPLIED[] =
     "SELECT 1 FROM schema_migrations WHERE version = $1";
+static const char SQL_LOCK_PG[] = "SELECT pg_advisory_lock(7428190)";
+static const char SQL_UNLOCK_PG[] = "SELECT pg_advisory_unlock(7428190)";
 static const char SQL_RECORD[] = "INSERT INTO schema_migrations"
 				 " (version, name, applied_at)"
 				 " VALUES ($1, $2, $3)";
@@ -119,7 +122,9 @@ db_migrate(struct db_pool *pool, char *err, size_t errlen)
 		snprintf(err, errlen, "database: cannot connect");
 		return PB_ERR_DB;
 	}
-	rc = db_exec(db, SQL_CREATE_TABLE);
+	rc = db_is_postgres(db) ? db_exec(db, SQL_LOCK_PG) : PB_OK;
+	if (rc == PB_OK)
+		rc = db_exec(db, SQL_CREATE_TABLE);
 	for (size_t i = 0; rc == PB_OK && files[i].name; i++) {
 		if ((f = pick_file(files, i, engine)) == NULL)
 			continue;
@@ -129,6 +134,8 @@ db_migrate(struct db_pool *pool, char *err, size_t errlen)
 		}
 		rc = apply_one(db, f, version);
 	}
+	if (db_is_postgres(db))
+		db_exec(db, SQL_UNLOCK_PG);
 	if (rc != PB_OK)
 		snprintf(err, errlen, "database: migration failed (%s)",
 		    pb_rc_name(rc));

@@ -18,15 +18,27 @@ static const char SQL_ENQUEUE[] =
     " max_attempts, run_at, created_at, updated_at)"
     " VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7)";
 
-/* Due queued jobs, and running ones whose worker stopped renewing. */
+/*
+ * Due queued jobs, and running ones whose worker stopped renewing.  The
+ * outer WHERE checks the state again: on PostgreSQL a claimer that waited
+ * for another's row lock must not take the row that one just claimed, and
+ * SKIP LOCKED lets it pass over rows being claimed instead of waiting.
+ */
+#define CLAIM_DUE                                                              \
+	" state IN ('queued', 'running') AND run_at <= $2"                     \
+	" AND (state = 'queued' OR lease_until < $2)"
+#define CLAIM_SET                                                              \
+	"UPDATE jobs SET state = 'running', attempts = attempts + 1,"          \
+	" lease_until = $1, updated_at = $2"
+#define CLAIM_RETURNING                                                        \
+	" RETURNING id, type, ref_id, workspace_id, attempts, max_attempts"
 static const char SQL_CLAIM[] =
-    "UPDATE jobs SET state = 'running', attempts = attempts + 1,"
-    " lease_until = $1, updated_at = $2"
-    " WHERE id = (SELECT id FROM jobs"
-    "  WHERE state IN ('queued', 'running') AND run_at <= $2"
-    "  AND (state = 'queued' OR lease_until < $2)"
-    "  ORDER BY run_at, id LIMIT 1)"
-    " RETURNING id, type, ref_id, workspace_id, attempts, max_attempts";
+    CLAIM_SET " WHERE id = (SELECT id FROM jobs WHERE" CLAIM_DUE
+	      " ORDER BY run_at, id LIMIT 1) AND" CLAIM_DUE CLAIM_RETURNING;
+static const char SQL_CLAIM_PG[] = CLAIM_SET
+    " WHERE id = (SELECT id FROM jobs WHERE" CLAIM_DUE
+    " ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AND" CLAIM_DUE
+	CLAIM_RETURNING;
 
 static const char SQL_NEXT_AT[] =
     "SELECT MIN(run_at) FROM jobs WHERE state = 'queued'";
@@ -95,7 +107,8 @@ job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at)
 	struct db_stmt *st;
 	int rc;
 
-	st = db_query(db, SQL_CLAIM, "ii", now + lease_ms, now);
+	st = db_query(db, db_is_postgres(db) ? SQL_CLAIM_PG : SQL_CLAIM, "ii",
+	    now + lease_ms, now);
 	if (st == NULL)
 		return PB_ERR_DB;
 	rc = db_step(st);
