@@ -39,7 +39,7 @@ static const char worker_usage[] =
 
 /* Every job type the service runs. */
 static const struct job_type job_types[] = {
-    {WEBHOOK_JOB, webhook_deliver_job, 1},
+    {WEBHOOK_JOB, webhook_deliver_job},
 };
 
 struct run_options {

@@ -50,7 +50,6 @@ typedef void (*job_handler)(struct job_ctx *ctx, const struct job *job,
 struct job_type {
 	const char *name;
 	job_handler run;
-	int max_attempts;
 };
 
 /*
@@ -66,7 +65,13 @@ int job_enqueue(struct db *db, const char *type, const char *ref_id,
  */
 int
 job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at);
-/* Records the outcome of a claimed job. */
+/* Extends the lease of a job this worker still holds; PB_ERR_NOT_FOUND
+ * when another worker has taken it over. */
+int job_renew(struct db *db, const struct job *job, int64_t lease_ms);
+/*
+ * Records the outcome of a claimed job.  A retry past the type's attempt
+ * limit is recorded as a failure.
+ */
 int
 job_finish(struct db *db, const struct job *job, const struct job_outcome *out);
 
@@ -90,7 +95,8 @@ struct job_worker_config {
 struct job_workers *job_workers_start(const struct job_worker_config *cfg);
 /*
  * Lets the workers finish the job in hand, waiting at most timeout_ms,
- * then frees them.  Jobs cut short run again once their lease expires.
+ * then frees them.  While a job runs its lease is renewed, every third of
+ * lease_ms; jobs cut short run again once their lease expires.
  */
 void job_workers_stop(struct job_workers *w, long timeout_ms);
 

@@ -40,6 +40,9 @@ static const char SQL_CLAIM_PG[] = CLAIM_SET
     " ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AND" CLAIM_DUE
 	CLAIM_RETURNING;
 
+static const char SQL_RENEW[] =
+    "UPDATE jobs SET lease_until = $3"
+    " WHERE id = $1 AND attempts = $2 AND state = 'running'";
 static const char SQL_NEXT_AT[] =
     "SELECT MIN(run_at) FROM jobs WHERE state = 'queued'";
 
@@ -131,12 +134,26 @@ job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at)
 }
 
 int
+job_renew(struct db *db, const struct job *job, int64_t lease_ms)
+{
+	int rc = db_run(db, SQL_RENEW, "sii", job->id, (int64_t)job->attempts,
+	    clock_now_ms() + lease_ms);
+
+	if (rc == PB_OK && db_changes(db) == 0)
+		return PB_ERR_NOT_FOUND;
+	return rc;
+}
+
+int
 job_finish(struct db *db, const struct job *job, const struct job_outcome *out)
 {
 	int64_t now = clock_now_ms(), attempts = job->attempts;
 	const char *err = out->error[0] ? out->error : NULL;
+	enum job_status status = out->status;
 
-	switch (out->status) {
+	if (status == JOB_RETRY && job->attempts >= job->max_attempts)
+		status = JOB_FAILED;
+	switch (status) {
 	case JOB_DONE:
 		return db_run(db, SQL_DONE, "si", job->id, attempts);
 	case JOB_RETRY:

@@ -2,6 +2,9 @@
  * Worker threads: each holds a database connection, claims due jobs and
  * runs them; between jobs it sleeps until woken by job_wake(), until the
  * next queued job is due, or for the poll interval, whichever is first.
+ * A keeper thread renews the lease of every job in hand, so that a job
+ * running longer than its lease is never taken over while its worker
+ * lives.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -29,6 +32,8 @@ struct worker {
 	pthread_t thread;
 	char name[32];
 	bool started;
+	bool busy; /* holds current; guarded by the pool's lock */
+	struct job current;
 };
 
 struct job_workers {
@@ -36,6 +41,10 @@ struct job_workers {
 	atomic_bool stopping;
 	atomic_int running;
 	struct worker *workers;
+	pthread_mutex_t lock;
+	pthread_cond_t keeper_wake;
+	pthread_t keeper;
+	bool keeper_started;
 };
 
 void
@@ -84,6 +93,16 @@ type_of(const struct job_worker_config *cfg, const char *name)
 }
 
 static void
+set_current(struct worker *w, const struct job *job)
+{
+	pthread_mutex_lock(&w->pool->lock);
+	w->busy = job != NULL;
+	if (job)
+		w->current = *job;
+	pthread_mutex_unlock(&w->pool->lock);
+}
+
+static void
 run_job(struct worker *w, struct job_ctx *ctx, const struct job *job)
 {
 	const struct job_type *type = type_of(w->pool->cfg, job->type);
@@ -127,7 +146,9 @@ worker_main(void *arg)
 
 		rc = job_claim(ctx.db, cfg->lease_ms, &job, &next_at);
 		if (rc == PB_OK) {
+			set_current(w, &job);
 			run_job(w, &ctx, &job);
+			set_current(w, NULL);
 			continue;
 		}
 		if (rc != PB_ERR_NOT_FOUND)
@@ -141,6 +162,60 @@ worker_main(void *arg)
 		cfg->thread_free(ctx.local);
 	db_release(ctx.db);
 	atomic_fetch_sub(&w->pool->running, 1);
+	return NULL;
+}
+
+/* The jobs in hand, copied under the lock; returns how many. */
+static int
+jobs_in_hand(struct job_workers *pool, struct job *out)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&pool->lock);
+	for (int i = 0; i < pool->cfg->threads; i++)
+		if (pool->workers[i].busy)
+			out[n++] = pool->workers[i].current;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
+/* Sleeps a third of the lease, or until the pool stops. */
+static bool
+keeper_pause(struct job_workers *pool)
+{
+	int64_t until = clock_now_ms() + pool->cfg->lease_ms / 3;
+	struct timespec ts = {(time_t)(until / 1000),
+	    (long)(until % 1000) * 1000000};
+	bool go;
+
+	pthread_mutex_lock(&pool->lock);
+	while (atomic_load(&pool->running) > 0)
+		if (pthread_cond_timedwait(&pool->keeper_wake, &pool->lock,
+			&ts) == ETIMEDOUT)
+			break;
+	go = atomic_load(&pool->running) > 0;
+	pthread_mutex_unlock(&pool->lock);
+	return go;
+}
+
+static void *
+keeper_main(void *arg)
+{
+	struct job_workers *pool = arg;
+	struct job *held =
+	    xcalloc((size_t)pool->cfg->threads + 1, sizeof(*held));
+	struct db *db = db_acquire(pool->cfg->pool);
+
+	while (db && keeper_pause(pool)) {
+		int n = jobs_in_hand(pool, held);
+
+		for (int i = 0; i < n; i++)
+			if (job_renew(db, &held[i], pool->cfg->lease_ms) ==
+			    PB_ERR_NOT_FOUND)
+				log_warn(held[i].id, "job.lease_lost", NULL);
+	}
+	db_release(db);
+	free(held);
 	return NULL;
 }
 
@@ -168,6 +243,8 @@ job_workers_start(const struct job_worker_config *cfg)
 		}
 		w->started = true;
 	}
+	pool->keeper_started =
+	    pthread_create(&pool->keeper, NULL, keeper_main, pool) == 0;
 	return pool;
 }
 
@@ -192,6 +269,13 @@ job_workers_stop(struct job_workers *pool, long timeout_ms)
 	for (int i = 0; i < pool->cfg->threads; i++)
 		if (pool->workers[i].started)
 			pthread_join(pool->workers[i].thread, NULL);
+	pthread_mutex_lock(&pool->lock);
+	pthread_cond_signal(&pool->keeper_wake);
+	pthread_mutex_unlock(&pool->lock);
+	if (pool->keeper_started)
+		pthread_join(pool->keeper, NULL);
+	pthread_cond_destroy(&pool->keeper_wake);
+	pthread_mutex_destroy(&pool->lock);
 	free(pool->workers);
 	free(pool);
 }

@@ -373,8 +373,8 @@ redeliver_in_txn(struct db *db, const struct delivery_row *row,
 	if (rc == PB_OK && row->step_id)
 		rc = run_step_set_status(db, row->step_id, "pending");
 	if (rc == PB_OK)
-		rc = job_enqueue(db, WEBHOOK_JOB, new_id, row->workspace_id, 1,
-		    0);
+		rc = job_enqueue(db, WEBHOOK_JOB, new_id, row->workspace_id,
+		    WEBHOOK_JOB_RUNS, 0);
 	return rc;
 }
 

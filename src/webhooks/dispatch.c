@@ -37,7 +37,7 @@ static const char SQL_SUBSCRIBED[] =
 static const char SQL_ATTEMPT[] =
     "SELECT d.status, d.message_id, d.step_id, d.workspace_id, v.type,"
     " v.payload, w.id, w.url, w.enabled, w.secret_enc,"
-    " w.previous_secret_enc, w.previous_secret_expires_at"
+    " w.previous_secret_enc, w.previous_secret_expires_at, d.url"
     " FROM deliveries d JOIN events v ON v.id = d.event_id"
     " LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id"
     " WHERE d.id = $1";
@@ -48,6 +48,7 @@ struct attempt {
 	char message_id[ID_SIZE], step_id[ID_SIZE], workspace_id[ID_SIZE];
 	char endpoint_id[ID_SIZE];
 	char *type, *payload, *url, *sealed, *sealed_previous;
+	char *captured_url; /* the URL when the delivery was made */
 	int64_t previous_expires_at;
 	bool pending, endpoint_enabled;
 	struct delivery_result result;
@@ -85,7 +86,7 @@ webhook_fanout(struct db *db, struct event_fanout *fanout)
 			    dlv);
 		if (rc == PB_OK)
 			rc = job_enqueue(db, WEBHOOK_JOB, dlv, ev->workspace_id,
-			    1, 0);
+			    WEBHOOK_JOB_RUNS, 0);
 		if (rc != PB_OK)
 			break;
 	}
@@ -130,6 +131,7 @@ load_attempt(struct db *db, struct attempt *a)
 		a->sealed = col_dup(st, 9);
 		a->sealed_previous = col_dup(st, 10);
 		a->previous_expires_at = db_col_i64(st, 11);
+		a->captured_url = col_dup(st, 12);
 	}
 	db_reset(st);
 	if (rc != DB_ROW)
@@ -145,6 +147,7 @@ attempt_release(struct attempt *a)
 	free(a->url);
 	free(a->sealed);
 	free(a->sealed_previous);
+	free(a->captured_url);
 	delivery_result_release(&a->result);
 }
 
@@ -242,6 +245,7 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 		return;
 	}
 	if (a.endpoint_id[0] == '\0' || !a.endpoint_enabled) {
+		a.result.url = a.url ? a.url : a.captured_url;
 		a.result.status = "skipped";
 		a.result.error =
 		    a.endpoint_id[0] ? "endpoint_disabled" : "endpoint_deleted";

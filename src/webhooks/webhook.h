@@ -23,6 +23,12 @@ struct job_outcome;
 #define WEBHOOK_EVENTS_MAX 16
 #define WEBHOOK_RESPONSE_MAX 4096
 #define WEBHOOK_JOB "deliver_webhook"
+/*
+ * Runs of a delivery's job: the HTTP attempt is made once (a delivery that
+ * is no longer pending is not sent again); the job itself may run again
+ * after a storage error or a crash.
+ */
+#define WEBHOOK_JOB_RUNS 5
 
 /* A create or update request; NULL or -1 where a field was not given. */
 struct webhook_input {

@@ -236,7 +236,7 @@ total_ran(void)
 static void
 test_worker_pool(void **state)
 {
-	static const struct job_type types[] = {{"count", count_job, 1}};
+	static const struct job_type types[] = {{"count", count_job}};
 	struct db_pool *pool = open_pool("jobs-pool");
 	struct job_worker_config cfg = {
 	    .pool = pool,
@@ -259,6 +259,86 @@ test_worker_pool(void **state)
 	db_pool_free(pool);
 }
 
+static atomic_int slow_runs;
+
+static void
+slow_job(struct job_ctx *ctx, const struct job *job, struct job_outcome *out)
+{
+	(void)ctx;
+	(void)job;
+	(void)out;
+	atomic_fetch_add(&slow_runs, 1);
+	sleep_ms(1200);
+}
+
+/* A job running four times longer than its lease keeps it. */
+static void
+test_lease_renewed(void **state)
+{
+	static const struct job_type types[] = {{"slow", slow_job}};
+	struct db_pool *pool = open_pool("jobs-renew");
+	struct job_worker_config cfg = {
+	    .pool = pool,
+	    .threads = 1,
+	    .lease_ms = 300,
+	    .poll_ms = 20,
+	    .types = types,
+	    .ntypes = 1,
+	};
+	struct db *db = db_acquire(pool);
+	struct job_workers *w;
+	struct job job;
+	int64_t next, deadline;
+
+	(void)state;
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(job_enqueue(db, "slow", "ref_s", "ws_1", 1, 0), 0);
+	assert_int_equal(db_commit(db), 0);
+	w = job_workers_start(&cfg);
+	while (atomic_load(&slow_runs) == 0)
+		sleep_ms(5);
+	deadline = clock_mono_ms() + 1000;
+	while (clock_mono_ms() < deadline) {
+		assert_int_equal(job_claim(db, 300, &job, &next),
+		    PB_ERR_NOT_FOUND);
+		sleep_ms(25);
+	}
+	job_workers_stop(w, 5000);
+	assert_int_equal(atomic_load(&slow_runs), 1);
+	assert_int_equal(job_claim(db, 300, &job, &next), PB_ERR_NOT_FOUND);
+	db_release(db);
+	db_pool_free(pool);
+}
+
+/* A retry asked for past the attempt limit is a failure. */
+static void
+test_retry_limit(void **state)
+{
+	struct db_pool *pool = open_pool("jobs-limit");
+	struct db *db = db_acquire(pool);
+	struct job_outcome out = {.status = JOB_RETRY};
+	struct db_stmt *st;
+	struct job job;
+	int64_t next;
+
+	(void)state;
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(job_enqueue(db, "test", "ref_x", "ws_1", 2, 0), 0);
+	assert_int_equal(db_commit(db), 0);
+	for (int attempt = 1; attempt <= 2; attempt++) {
+		assert_int_equal(job_claim(db, 60000, &job, &next), 0);
+		assert_int_equal(job.attempts, attempt);
+		assert_int_equal(job_finish(db, &job, &out), 0);
+	}
+	assert_int_equal(job_claim(db, 60000, &job, &next), PB_ERR_NOT_FOUND);
+	st = db_query(db, SQL_STATE, "s", "ref_x");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "failed");
+	db_reset(st);
+	db_release(db);
+	db_pool_free(pool);
+}
+
 int
 main(void)
 {
@@ -268,6 +348,8 @@ main(void)
 	    cmocka_unit_test(test_lease_expiry),
 	    cmocka_unit_test(test_concurrent_claims),
 	    cmocka_unit_test(test_worker_pool),
+	    cmocka_unit_test(test_lease_renewed),
+	    cmocka_unit_test(test_retry_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,107 @@
+'use strict';
+// Operations: /healthz, /metrics in the Prometheus text format, and a clean
+// exit 0 on SIGTERM.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { startServer } = require('./lib/server');
+const { startReceiver, closedUrl } = require('./lib/receiver');
+const { api } = require('./lib/api');
+const { waitUntil } = require('./lib/wait');
+
+// Parses Prometheus text exposition: {types, samples: [{name, labels, value}]}.
+function parsePrometheus(text) {
+  const types = {};
+  const samples = [];
+  const sampleRe = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/;
+  const labelRe = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?\s*/gy;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      const m = /^# TYPE (\S+) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+      if (m) types[m[1]] = m[2];
+      else assert.match(line, /^# (HELP \S+ .*|TYPE .*)$/, `bad comment line: ${line}`);
+      continue;
+    }
+    const m = sampleRe.exec(line);
+    assert.ok(m, `not a Prometheus sample line: ${line}`);
+    const labels = {};
+    if (m[2]) {
+      labelRe.lastIndex = 0;
+      let l;
+      let consumed = 0;
+      while ((l = labelRe.exec(m[2])) !== null) {
+        labels[l[1]] = l[2];
+        consumed = labelRe.lastIndex;
+      }
+      assert.equal(consumed, m[2].length, `bad labels in: ${line}`);
+    }
+    const value = m[3] === '+Inf' ? Infinity : Number(m[3]);
+    assert.ok(!Number.isNaN(value), `bad value in: ${line}`);
+    samples.push({ name: m[1], labels, value });
+  }
+  return { types, samples };
+}
+
+test('GET /healthz answers 200; GET /metrics answers Prometheus text with requests and deliveries', { timeout: 60000 }, async (t) => {
+  const srv = await startServer({ label: 'ops' });
+  t.after(() => srv.cleanup());
+  const rcv = await startReceiver();
+  t.after(() => rcv.close());
+  const client = api(srv);
+
+  const h = await client.get('/healthz', { token: null });
+  assert.equal(h.status, 200, h.text);
+  assert.equal(h.json.status, 'ok');
+
+  // One delivery that succeeds, one that fails to connect.
+  const ok = await client.createEndpoint(rcv.url('/hook'));
+  rcv.secret = ok.secret;
+  const down = await client.createEndpoint(await closedUrl());
+  assert.equal((await client.lead({ email: 'metrics@example.com' })).status, 201);
+  await client.settledDeliveries(ok.id, 1);
+  await client.settledDeliveries(down.id, 1);
+
+  const m = await waitUntil(async () => {
+    const r = await client.get('/metrics', { token: null });
+    assert.equal(r.status, 200, r.text);
+    const parsed = parsePrometheus(r.text);
+    const dl = parsed.samples.filter((s) => s.name === 'pitchbar_webhook_deliveries_total');
+    return dl.reduce((n, s) => n + s.value, 0) >= 2 ? { r, parsed } : false;
+  }, { what: 'two deliveries counted in /metrics' });
+
+  assert.match(m.r.headers['content-type'], /^text\/plain/);
+  const { types, samples } = m.parsed;
+  assert.equal(types.pitchbar_http_requests_total, 'counter');
+  assert.equal(types.pitchbar_webhook_deliveries_total, 'counter');
+
+  const requests = samples.filter((s) => s.name === 'pitchbar_http_requests_total');
+  const widget = requests.find((s) => s.labels.method === 'POST' && /widget/.test(s.labels.route || '') && String(s.labels.code) === '201');
+  assert.ok(widget, `no request count for the widget's 201:\n${requests.map((s) => JSON.stringify(s)).join('\n')}`);
+  assert.equal(widget.value, 1);
+  // Routes are labelled by their pattern, not by the path with its key.
+  assert.ok(!requests.some((s) => (s.labels.route || '').includes(srv.widgetKey)), 'a widget key leaked into a metric label');
+
+  const deliveries = samples.filter((s) => s.name === 'pitchbar_webhook_deliveries_total');
+  const byOutcome = (o) => deliveries.filter((s) => s.labels.outcome === o).reduce((n, s) => n + s.value, 0);
+  assert.equal(byOutcome('succeeded'), 1, `deliveries by outcome:\n${deliveries.map((s) => JSON.stringify(s)).join('\n')}`);
+  assert.equal(byOutcome('failed'), 1);
+  assert.ok(deliveries.some((s) => s.labels.outcome === 'failed' && s.labels.error === 'connect'), 'the failed delivery is not counted by its error');
+
+  // Latency by route.
+  assert.ok(samples.some((s) => /^pitchbar_http_request_duration_seconds(_bucket|_sum|_count)?$/.test(s.name)), 'no request latency metric');
+  await srv.stop();
+});
+
+test('SIGTERM while idle: the process exits 0 promptly, with no sanitizer report', { timeout: 60000 }, async (t) => {
+  const srv = await startServer({ label: 'sigterm' });
+  t.after(() => srv.cleanup());
+  const client = api(srv);
+  assert.equal((await client.get('/healthz', { token: null })).status, 200);
+  assert.equal((await client.get('/api/v1/leads')).status, 200);
+  const started = Date.now();
+  await srv.stop({ timeoutMs: 5000 }); // asserts exit code 0 and a clean log
+  assert.ok(Date.now() - started < 5000, 'an idle server took too long to stop');
+  assert.equal(srv.running(), false);
+  await assert.rejects(client.get('/healthz', { token: null }), /ECONNREFUSED/, 'the server still answers after SIGTERM');
+});
