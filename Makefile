@@ -1,7 +1,8 @@
 # Pitchbar integrations service.
 #
 #   make run     build, then start the service on var/pitchbar.db
-#   make test    every test: unit (cmocka), black-box (node --test),
+#   make test    every test: unit (cmocka) and black-box (node --test),
+#                on SQLite and again on a private PostgreSQL server,
 #                sanitizers on; ThreadSanitizer for the worker paths
 #   make bench   benchmarks (see docs/benchmarks.md)
 #
@@ -32,8 +33,11 @@ OBJ := $(SRC:%.c=$(BUILD)/%.o) $(GEN:.c=.o)
 MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+# The unit tests of the storage layer, which also run on PostgreSQL.
+STORAGE_BIN := $(BUILD)/unit/test_db $(BUILD)/unit/test_jobs
 
-.PHONY: all run test bench unit blackbox tsan-check lint format clean deps
+.PHONY: all run test bench unit unit-storage blackbox tsan-check lint format \
+	clean deps
 .SUFFIXES:
 
 all: $(BUILD)/pitchbar
@@ -73,9 +77,15 @@ run: deps
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do echo "== $$t"; ./$$t || exit 1; done
 
-# The black-box suite runs the sanitized binary against real local peers.
+# On PostgreSQL when PITCHBAR_TEST_PG is set (tools/with-pg.sh does).
+unit-storage: $(STORAGE_BIN)
+	@for t in $(STORAGE_BIN); do echo "== $$t"; ./$$t || exit 1; done
+
+# The black-box suite runs the sanitized binary against real local peers,
+# on SQLite, or on PostgreSQL when PITCHBAR_TEST_PG is set.
 blackbox: $(BUILD)/pitchbar
 	@tools/npm-deps.sh
+	@if [ -n "$$PITCHBAR_TEST_PG" ]; then echo "== on PostgreSQL"; fi
 	PITCHBAR_BIN=$(BUILD)/pitchbar node --test --test-concurrency=2 \
 		tests/api/
 
@@ -89,6 +99,8 @@ test:
 	@tools/install-deps.sh test
 	@tools/lint.sh
 	@$(MAKE) --no-print-directory MODE=test unit blackbox
+	@tools/with-pg.sh $(MAKE) --no-print-directory MODE=test unit-storage \
+		blackbox
 	@$(MAKE) --no-print-directory MODE=tsan tsan-check
 
 bench:

@@ -143,22 +143,37 @@ connect_new(struct db_pool *pool)
 	return db;
 }
 
-struct db *
-db_acquire(struct db_pool *pool)
+/* An idle connection, or NULL with a slot reserved for a new one. */
+static struct db *
+take_idle(struct db_pool *pool)
 {
-	struct db *db = NULL;
+	struct db *db;
 
 	pthread_mutex_lock(&pool->lock);
 	while (pool->idle == NULL && pool->open >= pool->size)
 		pthread_cond_wait(&pool->freed, &pool->lock);
-	if (pool->idle) {
-		db = pool->idle;
+	db = pool->idle;
+	if (db)
 		pool->idle = db->next_idle;
-		pthread_mutex_unlock(&pool->lock);
-		return db;
-	}
-	pool->open++;
+	else
+		pool->open++;
 	pthread_mutex_unlock(&pool->lock);
+	return db;
+}
+
+struct db *
+db_acquire(struct db_pool *pool)
+{
+	struct db *db = take_idle(pool);
+
+	/* One that died while idle (a server restart) is replaced. */
+	if (db && pool->ops->healthy && !pool->ops->healthy(db)) {
+		log_info(NULL, "db.reconnect", "engine=%s", pool->ops->name);
+		db_close(db);
+		db = NULL;
+	}
+	if (db)
+		return db;
 
 	if ((db = connect_new(pool)) == NULL) {
 		pthread_mutex_lock(&pool->lock);
@@ -453,6 +468,33 @@ db_after_commit(struct db *db, void (*fn)(void *), void *arg)
 		db->hooks[db->nhooks++] = (struct db_hook){fn, arg};
 	else
 		log_error(NULL, "db.too_many_commit_hooks", NULL);
+}
+
+int
+db_notify(struct db *db, const char *channel)
+{
+	return db->pool->ops->notify ? db->pool->ops->notify(db, channel)
+				     : PB_OK;
+}
+
+int
+db_listen(struct db *db, const char *channel)
+{
+	return db->pool->ops->listen ? db->pool->ops->listen(db, channel)
+				     : PB_ERR_INVALID;
+}
+
+int
+db_wait(struct db *db, int timeout_ms)
+{
+	return db->pool->ops->wait ? db->pool->ops->wait(db, timeout_ms)
+				   : PB_ERR_INVALID;
+}
+
+bool
+db_is_broken(const struct db *db)
+{
+	return db->broken;
 }
 
 int

@@ -103,6 +103,21 @@ void db_after_commit(struct db *db, void (*fn)(void *), void *arg);
 typedef int (*db_write_fn)(struct db *db, void *arg);
 int db_write(struct db *db, db_write_fn fn, void *arg);
 
+/*
+ * Notifications between processes sharing the database (PostgreSQL's
+ * LISTEN/NOTIFY): db_notify() in a transaction signals the listeners once
+ * it commits; db_listen() subscribes this connection, and db_wait() waits
+ * up to timeout_ms for a notification: PB_OK when one came,
+ * PB_ERR_NOT_FOUND when none did.  On SQLite, whose writers all live in
+ * one process, db_notify() does nothing and db_listen() answers
+ * PB_ERR_INVALID.
+ */
+int db_notify(struct db *db, const char *channel);
+int db_listen(struct db *db, const char *channel);
+int db_wait(struct db *db, int timeout_ms);
+/* Whether the connection was lost (its next db_release() closes it). */
+bool db_is_broken(const struct db *db);
+
 /* Runs SQL text without parameters, possibly several statements. */
 int db_exec(struct db *db, const char *sql);
 

@@ -58,6 +58,12 @@ struct db_ops {
 	int (*begin)(struct db *db);
 	int (*commit)(struct db *db);
 	void (*rollback)(struct db *db);
+	/* Optional: whether an idle connection still works (cheap). */
+	bool (*healthy)(struct db *db);
+	/* Optional: notifications between processes (db_notify and co). */
+	int (*notify)(struct db *db, const char *channel);
+	int (*listen)(struct db *db, const char *channel);
+	int (*wait)(struct db *db, int timeout_ms);
 };
 
 /* A write waiting to share a transaction (see batch.c). */

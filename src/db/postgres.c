@@ -6,6 +6,7 @@
  * again.
  */
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,7 @@ execute(struct db_stmt *st)
 	ps->res = PQexecPrepared(pc->conn, ps->name, ps->nparams,
 	    (const char *const *)ps->values, NULL, NULL, 0);
 	status = PQresultStatus(ps->res);
+	pc->changes = 0;
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 		return fail(st->db, "step", ps->res);
 	pc->changes = count_changes(ps->res);
@@ -340,6 +342,81 @@ pg_rollback(struct db *db)
 	pg_exec(db, "ROLLBACK");
 }
 
+/*
+ * An idle connection has nothing to read.  When it has, the server sent
+ * its farewell (a restart, an administrator's kill) or closed it: either
+ * way the connection is not to be trusted with the next request.  No round
+ * trip is needed to find out.
+ */
+static bool
+pg_healthy(struct db *db)
+{
+	PGconn *conn = conn_of(db);
+	struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+
+	if (PQstatus(conn) != CONNECTION_OK || pfd.fd < 0)
+		return false;
+	return poll(&pfd, 1, 0) == 0;
+}
+
+static int
+channel_command(struct db *db, const char *verb, const char *channel)
+{
+	char *escaped =
+	    PQescapeIdentifier(conn_of(db), channel, strlen(channel));
+	char *sql;
+	int rc;
+
+	if (escaped == NULL)
+		return fail(db, verb, NULL);
+	sql = xasprintf("%s %s", verb, escaped);
+	PQfreemem(escaped);
+	rc = pg_exec(db, sql);
+	free(sql);
+	return rc;
+}
+
+static int
+pg_notify(struct db *db, const char *channel)
+{
+	return channel_command(db, "NOTIFY", channel);
+}
+
+static int
+pg_listen(struct db *db, const char *channel)
+{
+	return channel_command(db, "LISTEN", channel);
+}
+
+/* Takes every notification that arrived; true if there was one. */
+static bool
+drain_notifications(PGconn *conn)
+{
+	PGnotify *n;
+	bool any = false;
+
+	while ((n = PQnotifies(conn)) != NULL) {
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
+static int
+pg_wait(struct db *db, int timeout_ms)
+{
+	PGconn *conn = conn_of(db);
+	struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+
+	if (drain_notifications(conn))
+		return PB_OK;
+	if (pfd.fd < 0 || poll(&pfd, 1, timeout_ms) < 0)
+		return fail(db, "wait", NULL);
+	if (PQconsumeInput(conn) != 1)
+		return fail(db, "wait", NULL);
+	return drain_notifications(conn) ? PB_OK : PB_ERR_NOT_FOUND;
+}
+
 const struct db_ops db_postgres_ops = {
     .name = "postgres",
     .pool_init = pg_pool_init,
@@ -362,4 +439,8 @@ const struct db_ops db_postgres_ops = {
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
+    .healthy = pg_healthy,
+    .notify = pg_notify,
+    .listen = pg_listen,
+    .wait = pg_wait,
 };

@@ -60,6 +60,12 @@ int job_enqueue(struct db *db, const char *type, const char *ref_id,
     const char *workspace_id, int max_attempts, int64_t run_at);
 
 /*
+ * Subscribes db to the notifications of new jobs from other processes;
+ * PB_ERR_INVALID where the engine has none (SQLite).
+ */
+int job_listen(struct db *db);
+
+/*
  * Claims the next due job for lease_ms, or PB_ERR_NOT_FOUND with the time
  * of the next queued job (INT64_MAX when none) in *next_at.
  */

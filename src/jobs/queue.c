@@ -56,6 +56,9 @@ static const char SQL_FAILED[] =
     "UPDATE jobs SET state = 'failed', lease_until = NULL,"
     " last_error = $3, updated_at = $4 WHERE id = $1 AND attempts = $2";
 
+/* Workers of other processes hear of new jobs through this channel. */
+#define JOB_CHANNEL "pitchbar_jobs"
+
 static void
 wake_after_commit(void *arg)
 {
@@ -101,6 +104,12 @@ next_queued_at(struct db *db, int64_t *next_at)
 		*next_at = db_col_i64(st, 0);
 	db_reset(st);
 	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+}
+
+int
+job_listen(struct db *db)
+{
+	return db_listen(db, JOB_CHANNEL);
 }
 
 int

@@ -4,7 +4,9 @@
  * next queued job is due, or for the poll interval, whichever is first.
  * A keeper thread renews the lease of every job in hand, so that a job
  * running longer than its lease is never taken over while its worker
- * lives.
+ * lives.  On PostgreSQL a listener thread turns the notifications of jobs
+ * enqueued by other processes into the same wake-up.  A thread whose
+ * connection is lost takes a new one and carries on.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -43,9 +45,12 @@ struct job_workers {
 	struct worker *workers;
 	pthread_mutex_t lock;
 	pthread_cond_t keeper_wake;
-	pthread_t keeper;
-	bool keeper_started;
+	pthread_t keeper, listener;
+	bool keeper_started, listener_started;
 };
+
+#define RECONNECT_PAUSE_MS 1000
+#define LISTEN_WAIT_MS 1000
 
 void
 job_wake(void)
@@ -128,6 +133,25 @@ run_job(struct worker *w, struct job_ctx *ctx, const struct job *job)
 	    job->attempts, (int)out.status);
 }
 
+static void
+pause_ms(int64_t ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Replaces a lost connection, after a pause so as not to spin. */
+static void
+renew_connection(struct db_pool *pool, struct db **db)
+{
+	if (*db && !db_is_broken(*db))
+		return;
+	db_release(*db);
+	pause_ms(RECONNECT_PAUSE_MS);
+	*db = db_acquire(pool);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -140,10 +164,14 @@ worker_main(void *arg)
 
 	ctx.db = db_acquire(cfg->pool);
 	ctx.local = cfg->thread_init ? cfg->thread_init() : NULL;
-	while (ctx.db && !atomic_load(&w->pool->stopping)) {
+	while (!atomic_load(&w->pool->stopping)) {
 		unsigned long seen = generation();
 		int64_t now = clock_now_ms(), until = now + cfg->poll_ms;
 
+		if (ctx.db == NULL || db_is_broken(ctx.db)) {
+			renew_connection(cfg->pool, &ctx.db);
+			continue;
+		}
 		rc = job_claim(ctx.db, cfg->lease_ms, &job, &next_at);
 		if (rc == PB_OK) {
 			set_current(w, &job);
@@ -206,16 +234,42 @@ keeper_main(void *arg)
 	    xcalloc((size_t)pool->cfg->threads + 1, sizeof(*held));
 	struct db *db = db_acquire(pool->cfg->pool);
 
-	while (db && keeper_pause(pool)) {
+	while (keeper_pause(pool)) {
 		int n = jobs_in_hand(pool, held);
 
-		for (int i = 0; i < n; i++)
+		renew_connection(pool->cfg->pool, &db);
+		for (int i = 0; db && i < n; i++)
 			if (job_renew(db, &held[i], pool->cfg->lease_ms) ==
 			    PB_ERR_NOT_FOUND)
 				log_warn(held[i].id, "job.lease_lost", NULL);
 	}
 	db_release(db);
 	free(held);
+	return NULL;
+}
+
+/* Bridges other processes' notifications of new jobs into job_wake(). */
+static void *
+listener_main(void *arg)
+{
+	struct job_workers *pool = arg;
+	struct db *db = db_acquire(pool->cfg->pool);
+	bool listening = db && job_listen(db) == PB_OK;
+
+	while (atomic_load(&pool->running) > 0) {
+		if (db == NULL || db_is_broken(db)) {
+			renew_connection(pool->cfg->pool, &db);
+			listening = db && job_listen(db) == PB_OK;
+			/* Jobs enqueued while deaf are found by looking. */
+			job_wake();
+			continue;
+		}
+		if (!listening)
+			break;
+		if (db_wait(db, LISTEN_WAIT_MS) == PB_OK)
+			job_wake();
+	}
+	db_release(db);
 	return NULL;
 }
 
@@ -245,6 +299,9 @@ job_workers_start(const struct job_worker_config *cfg)
 	}
 	pool->keeper_started =
 	    pthread_create(&pool->keeper, NULL, keeper_main, pool) == 0;
+	if (strcmp(db_pool_engine(cfg->pool), "postgres") == 0)
+		pool->listener_started = pthread_create(&pool->listener, NULL,
+					     listener_main, pool) == 0;
 	return pool;
 }
 
@@ -274,6 +331,8 @@ job_workers_stop(struct job_workers *pool, long timeout_ms)
 	pthread_mutex_unlock(&pool->lock);
 	if (pool->keeper_started)
 		pthread_join(pool->keeper, NULL);
+	if (pool->listener_started)
+		pthread_join(pool->listener, NULL);
 	pthread_cond_destroy(&pool->keeper_wake);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->workers);

@@ -27,16 +27,7 @@ static const char SQL_STATE[] = "SELECT state, attempts, last_error FROM jobs"
 static struct db_pool *
 open_pool(const char *name)
 {
-	char *dir = unit_temp_dir(name), err[256];
-	char *url = xasprintf("sqlite:%s/jobs.db", dir);
-	struct db_pool *pool;
-
-	assert_int_equal(db_pool_open(url, 16, false, &pool, err, sizeof(err)),
-	    0);
-	assert_int_equal(db_migrate(pool, err, sizeof(err)), 0);
-	free(url);
-	free(dir);
-	return pool;
+	return unit_open_pool(name, 16);
 }
 
 static void

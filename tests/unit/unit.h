@@ -20,4 +20,12 @@ cJSON *unit_read_json(const char *path);
 /* A fresh directory for the test's files, under tests/out. */
 char *unit_temp_dir(const char *name);
 
+struct db_pool;
+/*
+ * A pool on a fresh, migrated database: a SQLite file, or a new
+ * PostgreSQL database when PITCHBAR_TEST_PG holds a server's admin URL
+ * (tools/with-pg.sh sets it).
+ */
+struct db_pool *unit_open_pool(const char *name, int size);
+
 #endif

@@ -1,10 +1,12 @@
 'use strict';
 // Starts the real pitchbar binary on a free port with a fresh database in
 // tests/out/<unique>/, and stops it checking that it exited cleanly and
-// that no sanitizer reported anything.
+// that no sanitizer reported anything. With PITCHBAR_TEST_PG set (the
+// admin URL of a PostgreSQL server, see tools/with-pg.sh) each server gets
+// a fresh PostgreSQL database instead of a SQLite file.
 
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -42,6 +44,19 @@ function freePort() {
   });
 }
 
+const PG_ADMIN = process.env.PITCHBAR_TEST_PG || '';
+
+// A fresh database for dir: a PostgreSQL one when the suite runs on
+// PostgreSQL, else a SQLite file in dir.
+function freshDatabase(dir) {
+  if (!PG_ADMIN) return `sqlite:${path.join(dir, 'pitchbar.db')}`;
+  const name = `t_${path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`.slice(0, 60);
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', PG_ADMIN, '-c', `CREATE DATABASE ${name}`]);
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 function uniqueDir(label) {
   const name = `${label || 'srv'}-${Date.now()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   const dir = path.join(OUT, name);
@@ -51,13 +66,13 @@ function uniqueDir(label) {
 
 // The environment of the child: ours without any PITCHBAR_* variable, then
 // the test settings, then the overrides (a value of null removes one).
-function childEnv(dir, port, overrides) {
+function childEnv(dir, port, database, overrides) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('PITCHBAR_')) env[k] = v;
   }
   Object.assign(env, {
-    PITCHBAR_DATABASE_URL: `sqlite:${path.join(dir, 'pitchbar.db')}`,
+    PITCHBAR_DATABASE_URL: database,
     PITCHBAR_SECRET_KEY_FILE: path.join(dir, 'pitchbar.key'),
     PITCHBAR_LISTEN: `127.0.0.1:${port}`,
     PITCHBAR_PASSWORD_COST: 'interactive',
@@ -91,11 +106,12 @@ function assertNoSanitizerReport(logPath) {
   }
 }
 
-// Spawns `pitchbar serve` and resolves once it printed that it serves;
-// rejects (with the log) if it exits first.
-function spawnServe(dir, env, logPath) {
+// Spawns `pitchbar serve` (or another command) and resolves once it
+// printed that it serves (or, for `worker`, that it started); rejects
+// (with the log) if it exits first.
+function spawnServe(dir, env, logPath, args = ['serve']) {
   const logFd = fs.openSync(logPath, 'a');
-  const child = spawn(BIN, ['serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', logFd] });
+  const child = spawn(BIN, args, { env, cwd: dir, stdio: ['ignore', 'pipe', logFd] });
   fs.closeSync(logFd);
   live.add(child);
   let stdout = '';
@@ -110,19 +126,28 @@ function spawnServe(dir, env, logPath) {
     const timer = setTimeout(() => {
       reject(new Error(`pitchbar did not start within ${scaled(20000)} ms; stdout:\n${stdout}\nlog:\n${tail(readLog(logPath))}`));
     }, scaled(20000));
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      if (/^pitchbar: serving on \S+/m.test(stdout)) {
+    const started = args[0] === 'serve' ? /^pitchbar: serving on \S+/m : /event=service\.started/;
+    const check = () => {
+      if (started.test(stdout) || (args[0] !== 'serve' && started.test(readLog(logPath)))) {
         clearTimeout(timer);
+        clearInterval(poll);
         resolve();
       }
+    };
+    // A worker prints nothing on stdout: its log says when it started.
+    const poll = setInterval(check, 50);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      check();
     });
     child.on('error', (err) => {
       clearTimeout(timer);
+      clearInterval(poll);
       reject(err);
     });
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
+      clearInterval(poll);
       reject(new Error(`pitchbar exited before serving (code ${code}, signal ${signal}); stdout:\n${stdout}\nlog:\n${tail(readLog(logPath))}`));
     });
   });
@@ -152,22 +177,29 @@ function parseBanner(stdout) {
 }
 
 /*
- * startServer({env, label}) -> {url, port, token, widgetKey, dir, log,
- * stop(), kill(), restart({env}), running(), logText()}.
+ * startServer({env, label, join}) -> {url, port, token, widgetKey, dir,
+ * database, log, stop(), kill(), restart({env}), running(), logText()}.
+ * join: another server whose database (and key file, token and widget
+ * key) this one shares, as a second node.
  */
-async function startServer({ env: overrides = {}, label } = {}) {
+async function startServer({ env: overrides = {}, label, join } = {}) {
   assert.ok(fs.existsSync(BIN), `no binary at ${BIN}; build it or set PITCHBAR_BIN`);
   let dir;
   let logPath;
   let proc;
   let port;
+  let database;
+  if (join) {
+    overrides = { PITCHBAR_SECRET_KEY_FILE: path.join(join.dir, 'pitchbar.key'), ...overrides };
+  }
   // A port picked free may be taken before the child binds it: retry,
   // in a fresh directory (the first start's banner comes only once).
   for (let attempt = 1; ; attempt++) {
     dir = uniqueDir(label);
     logPath = path.join(dir, 'server.log');
     port = await freePort();
-    proc = spawnServe(dir, childEnv(dir, port, overrides), logPath);
+    database = join ? join.database : freshDatabase(dir);
+    proc = spawnServe(dir, childEnv(dir, port, database, overrides), logPath);
     try {
       await proc.ready;
       break;
@@ -176,7 +208,7 @@ async function startServer({ env: overrides = {}, label } = {}) {
       if (attempt >= 3 || !bindFailure) throw err;
     }
   }
-  const { token, widgetKey } = parseBanner(proc.stdout());
+  const { token, widgetKey } = join ? join : parseBanner(proc.stdout());
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url);
   let currentEnv = overrides;
@@ -187,6 +219,7 @@ async function startServer({ env: overrides = {}, label } = {}) {
     token,
     widgetKey,
     dir,
+    database,
     log: logPath,
     logText: () => readLog(logPath),
     running: () => proc.child.exitCode === null && proc.child.signalCode === null,
@@ -226,7 +259,7 @@ async function startServer({ env: overrides = {}, label } = {}) {
     async restart({ env: more } = {}) {
       assert.ok(!server.running(), 'restart() needs the server stopped or killed first');
       currentEnv = { ...currentEnv, ...(more || {}) };
-      proc = spawnServe(dir, childEnv(dir, port, currentEnv), logPath);
+      proc = spawnServe(dir, childEnv(dir, port, database, currentEnv), logPath);
       await proc.ready;
       await waitHealthy(url);
       return server;
@@ -243,4 +276,34 @@ async function startServer({ env: overrides = {}, label } = {}) {
   return server;
 }
 
-module.exports = { startServer, freePort, uniqueDir, BIN, ROOT };
+/*
+ * startWorker(server, {env}) -> {stop(), kill(), logText()}: a `pitchbar
+ * worker` process on the server's database.
+ */
+async function startWorker(server, { env: overrides = {}, label = 'worker' } = {}) {
+  const dir = uniqueDir(label);
+  const logPath = path.join(dir, 'server.log');
+  const env = childEnv(dir, 0, server.database, {
+    PITCHBAR_SECRET_KEY_FILE: path.join(server.dir, 'pitchbar.key'),
+    ...overrides,
+  });
+  const proc = spawnServe(dir, env, logPath, ['worker']);
+  await proc.ready;
+  const running = () => proc.child.exitCode === null && proc.child.signalCode === null;
+  return {
+    dir,
+    logText: () => readLog(logPath),
+    async stop() {
+      if (running()) proc.child.kill('SIGTERM');
+      const result = await proc.exited;
+      assertNoSanitizerReport(logPath);
+      assert.deepEqual(result, { code: 0, signal: null }, `worker did not exit 0; log:\n${tail(readLog(logPath))}`);
+    },
+    async kill() {
+      if (running()) proc.child.kill('SIGKILL');
+      await proc.exited;
+    },
+  };
+}
+
+module.exports = { startServer, startWorker, freePort, uniqueDir, BIN, ROOT, PG_ADMIN };
