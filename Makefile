@@ -82,12 +82,17 @@ unit-storage: $(STORAGE_BIN)
 	@for t in $(STORAGE_BIN); do echo "== $$t"; ./$$t || exit 1; done
 
 # The black-box suite runs the sanitized binary against real local peers,
-# on SQLite, or on PostgreSQL when PITCHBAR_TEST_PG is set.
+# on SQLite, or on PostgreSQL when PITCHBAR_TEST_PG is set.  The tests
+# that restart the database server run alone, after the others.
+ALONE_TESTS := tests/api/nodes.test.js
+SHARED_TESTS := $(filter-out $(ALONE_TESTS),$(wildcard tests/api/*.test.js))
+
 blackbox: $(BUILD)/pitchbar
 	@tools/npm-deps.sh
 	@if [ -n "$$PITCHBAR_TEST_PG" ]; then echo "== on PostgreSQL"; fi
 	PITCHBAR_BIN=$(BUILD)/pitchbar node --test --test-concurrency=2 \
-		tests/api/
+		$(SHARED_TESTS)
+	PITCHBAR_BIN=$(BUILD)/pitchbar node --test $(ALONE_TESTS)
 
 tsan-check: $(BUILD)/pitchbar $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do ./$$t >/dev/null || exit 1; done

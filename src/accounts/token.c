@@ -43,8 +43,8 @@ find_membership(struct db *db, const char *email, const char *workspace,
 		return PB_ERR_DB;
 	*n = 0;
 	while ((rc = db_step(st)) == DB_ROW) {
-		snprintf(ws, ID_SIZE, "%s", db_col_text(st, 0));
-		snprintf(user, ID_SIZE, "%s", db_col_text(st, 1));
+		db_col_copy(st, 0, ws, ID_SIZE);
+		db_col_copy(st, 1, user, ID_SIZE);
 		(*n)++;
 	}
 	db_reset(st);
@@ -101,18 +101,13 @@ token_authenticate(struct db *db, const char *token, struct principal *who)
 	    strlen(token) > TOKEN_MAX)
 		return PB_ERR_NOT_FOUND;
 	secret_digest(token, strlen(token), digest);
-	if ((st = db_query(db, SQL_TOKEN_PRINCIPAL, "s", digest)) == NULL)
-		return PB_ERR_DB;
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		snprintf(who->token_id, ID_SIZE, "%s", db_col_text(st, 0));
-		snprintf(who->workspace_id, ID_SIZE, "%s", db_col_text(st, 1));
-		snprintf(who->user_id, ID_SIZE, "%s", db_col_text(st, 2));
-		if (role_parse(db_col_text(st, 3), &who->role) != PB_OK)
-			rc = PB_ERR_INTERNAL;
-	}
+	st = db_query(db, SQL_TOKEN_PRINCIPAL, "s", digest);
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	db_col_copy(st, 0, who->token_id, ID_SIZE);
+	db_col_copy(st, 1, who->workspace_id, ID_SIZE);
+	db_col_copy(st, 2, who->user_id, ID_SIZE);
+	rc = role_parse(db_col_text(st, 3), &who->role);
 	db_reset(st);
-	if (rc == DB_ROW)
-		return PB_OK;
-	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+	return rc == PB_OK ? PB_OK : PB_ERR_INTERNAL;
 }

@@ -33,14 +33,12 @@ int
 account_is_empty(struct db *db, bool *empty)
 {
 	struct db_stmt *st = db_query(db, SQL_ANY_WORKSPACE, "");
-	int rc;
+	int rc = db_first(st);
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	rc = db_step(st);
-	*empty = rc == DB_DONE;
-	db_reset(st);
-	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+	*empty = rc == PB_ERR_NOT_FOUND;
+	if (rc == PB_OK)
+		db_reset(st);
+	return rc == PB_OK || *empty ? PB_OK : rc;
 }
 
 /* Looks up the user of email; *found tells whether there is one. */
@@ -48,16 +46,14 @@ static int
 find_user(struct db *db, const char *email, char id[ID_SIZE], bool *found)
 {
 	struct db_stmt *st = db_query(db, SQL_USER_BY_EMAIL, "s", email);
-	int rc;
+	int rc = db_first(st);
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	rc = db_step(st);
-	*found = rc == DB_ROW;
-	if (*found)
-		snprintf(id, ID_SIZE, "%s", db_col_text(st, 0));
-	db_reset(st);
-	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+	*found = rc == PB_OK;
+	if (*found) {
+		db_col_copy(st, 0, id, ID_SIZE);
+		db_reset(st);
+	}
+	return *found || rc == PB_ERR_NOT_FOUND ? PB_OK : rc;
 }
 
 static int
@@ -77,19 +73,26 @@ check_inputs(const char *workspace, const char *password, const char **why)
 	return PB_OK;
 }
 
+/* What account_init() writes, as handed to db_write(). */
+struct new_account {
+	const char *workspace, *name, *hash; /* hash NULL: the user exists */
+	const struct account_init *out;
+};
+
 static int
-insert_all(struct db *db, const char *workspace, const char *name,
-    const char *hash, bool user_exists, struct account_init *out)
+insert_all(struct db *db, void *arg)
 {
+	const struct new_account *a = arg;
+	const struct account_init *out = a->out;
 	int64_t now = clock_now_ms();
 	int rc = PB_OK;
 
-	if (!user_exists)
+	if (a->hash)
 		rc = db_run(db, SQL_INSERT_USER, "ssssi", out->user_id,
-		    out->email, name, hash, now);
+		    out->email, a->name, a->hash, now);
 	if (rc == PB_OK)
 		rc = db_run(db, SQL_INSERT_WORKSPACE, "ssi", out->workspace_id,
-		    workspace, now);
+		    a->workspace, now);
 	if (rc == PB_OK)
 		rc = db_run(db, SQL_INSERT_AGENT, "ssssi", out->agent_id,
 		    out->workspace_id, "Sales agent", out->widget_key, now);
@@ -128,13 +131,8 @@ account_init(struct db *db, const char *workspace, const char *email,
 	id_new("ws_", out->workspace_id);
 	id_new("agt_", out->agent_id);
 	out->widget_key = secret_token_new("wk_", 18);
-	if ((rc = db_begin(db)) != PB_OK)
-		goto out;
-	rc = insert_all(db, workspace, name, hash, exists, out);
-	if (rc == PB_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_write(db, insert_all,
+	    &(struct new_account){workspace, name, hash, out});
 out:
 	free(hash);
 	if (rc != PB_OK) {

@@ -19,13 +19,12 @@ void
 api_ready(struct http_req *req, struct http_resp *resp)
 {
 	struct db_stmt *st = db_query(api_db(req), SQL_PING, "");
-	int rc = st ? db_step(st) : PB_ERR_DB;
 
-	db_reset(st);
-	if (rc != DB_ROW) {
+	if (db_first(st) != PB_OK) {
 		api_fail(resp, PB_ERR_DB);
 		return;
 	}
+	db_reset(st);
 	http_resp_text(resp, 200, "application/json", "{\"status\":\"ready\"}",
 	    18);
 }

@@ -64,7 +64,8 @@ api_can_manage(const struct http_req *req)
 
 /* Finds who the request acts as; false with 401 in resp otherwise. */
 static bool
-authenticate(struct http_req *req, struct http_resp *resp, struct api_ctx *ctx)
+authenticate(struct http_req *req, struct http_resp *resp, struct db *db,
+    struct principal *who)
 {
 	const char *auth = http_req_header(req, "Authorization");
 	int rc;
@@ -77,7 +78,7 @@ authenticate(struct http_req *req, struct http_resp *resp, struct api_ctx *ctx)
 		    NULL);
 		return false;
 	}
-	rc = token_authenticate(ctx->db, auth + 7, &ctx->who);
+	rc = token_authenticate(db, auth + 7, who);
 	if (rc == PB_OK)
 		return true;
 	if (rc != PB_ERR_NOT_FOUND) {
@@ -90,24 +91,43 @@ authenticate(struct http_req *req, struct http_resp *resp, struct api_ctx *ctx)
 	return false;
 }
 
+/*
+ * The one permission check: the route's required permission against the
+ * caller's role, before the body is read and before any handler runs.
+ */
 static bool
-before(struct http_req *req, struct http_resp *resp)
+admit(struct http_req *req, struct http_resp *resp)
 {
-	struct api_ctx *ctx = xcalloc(1, sizeof(*ctx));
 	enum permission need = (enum permission)req->route->permission;
+	struct api_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	struct db *db;
+	bool ok;
 
 	req->app_ctx = ctx;
-	if ((ctx->db = db_acquire(api_pool)) == NULL) {
+	if (need == PERM_PUBLIC)
+		return true;
+	if ((db = db_acquire(api_pool)) == NULL) {
 		api_fail(resp, PB_ERR_DB);
 		return false;
 	}
-	if (need == PERM_PUBLIC)
-		return true;
-	if (!authenticate(req, resp, ctx))
-		return false;
-	if (!role_allows(ctx->who.role, need)) {
+	ok = authenticate(req, resp, db, &ctx->who);
+	db_release(db);
+	if (ok && !role_allows(ctx->who.role, need)) {
 		http_resp_error(resp, 403, "forbidden",
 		    "Only Owners and Admins manage integrations.", NULL);
+		ok = false;
+	}
+	return ok;
+}
+
+/* The handler's connection, taken once the body is in. */
+static bool
+before(struct http_req *req, struct http_resp *resp)
+{
+	struct api_ctx *ctx = req->app_ctx;
+
+	if ((ctx->db = db_acquire(api_pool)) == NULL) {
+		api_fail(resp, PB_ERR_DB);
 		return false;
 	}
 	return true;
@@ -128,6 +148,7 @@ after(struct http_req *req)
 static const struct http_app app = {
     .routes = routes,
     .nroutes = sizeof(routes) / sizeof(routes[0]),
+    .admit = admit,
     .before = before,
     .after = after,
 };
@@ -140,7 +161,5 @@ api_app(struct db_pool *pool)
 	    "HTTP requests by route, method and status code.");
 	metrics_describe("pitchbar_http_request_duration_seconds",
 	    METRIC_HISTOGRAM, "HTTP request latency by route.");
-	metrics_describe("pitchbar_webhook_deliveries_total", METRIC_COUNTER,
-	    "Webhook delivery attempts by outcome and error.");
 	return &app;
 }

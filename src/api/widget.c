@@ -13,58 +13,72 @@
 #include "crypto/secret.h"
 #include "leads/lead.h"
 
-/* Turns form pairs into the JSON object a JSON body would have been. */
-static int
-form_to_json(const struct http_form *form, cJSON **out)
+static cJSON *
+single_field_error(const char *field, const char *message)
 {
-	cJSON *obj = cJSON_CreateObject(), *fields = NULL;
+	cJSON *fields = cJSON_CreateObject();
 
-	for (size_t i = 0; i < form->n; i++) {
-		const struct http_form_pair *p = &form->pairs[i];
-		size_t klen = strlen(p->key);
-		cJSON *target = obj;
-		char *name = p->key;
+	cJSON_AddStringToObject(fields, field, message);
+	return fields;
+}
 
-		if (!utf8_valid(p->key, klen) ||
-		    !utf8_valid(p->value, p->value_len) ||
-		    strlen(p->value) != p->value_len) {
-			cJSON_Delete(obj);
-			return PB_ERR_INVALID;
-		}
-		if (klen > 8 && strncmp(name, "fields[", 7) == 0 &&
-		    name[klen - 1] == ']') {
-			if (fields == NULL)
-				fields = cJSON_AddObjectToObject(obj, "fields");
-			target = fields;
-			name[klen - 1] = '\0';
-			name += 7;
-		}
-		cJSON_DeleteItemFromObjectCaseSensitive(target, name);
-		cJSON_AddStringToObject(target, name, p->value);
+/*
+ * Adds one decoded pair to the JSON object a JSON body would have been:
+ * fields[name]=value goes into "fields".  A plain "fields" key has no
+ * meaning in a form: PB_ERR_CONFLICT.
+ */
+static int
+add_pair(cJSON *obj, const struct http_form_pair *p)
+{
+	size_t klen = strlen(p->key);
+	char *name = p->key;
+	cJSON *target = obj;
+
+	if (!utf8_valid(p->key, klen) || !utf8_valid(p->value, p->value_len) ||
+	    strlen(p->value) != p->value_len)
+		return PB_ERR_INVALID;
+	if (strcmp(name, "fields") == 0)
+		return PB_ERR_CONFLICT;
+	if (klen > 8 && strncmp(name, "fields[", 7) == 0 &&
+	    name[klen - 1] == ']') {
+		target = cJSON_GetObjectItemCaseSensitive(obj, "fields");
+		if (target == NULL)
+			target = cJSON_AddObjectToObject(obj, "fields");
+		name[klen - 1] = '\0';
+		name += 7;
 	}
-	*out = obj;
+	cJSON_DeleteItemFromObjectCaseSensitive(target, name);
+	cJSON_AddStringToObject(target, name, p->value);
 	return PB_OK;
 }
 
 static cJSON *
 form_body(struct http_req *req, struct http_resp *resp)
 {
+	cJSON *body = cJSON_CreateObject();
 	struct http_form form;
-	cJSON *body = NULL;
 	int rc;
 
 	rc = http_form_parse(req->body.data ? req->body.data : "",
 	    req->body.len, LEAD_FIELDS_MAX + 16, &form);
-	if (rc == PB_OK)
-		rc = form_to_json(&form, &body);
+	for (size_t i = 0; rc == PB_OK && i < form.n; i++)
+		rc = add_pair(body, &form.pairs[i]);
 	http_form_release(&form);
+	if (rc == PB_OK)
+		return body;
+	cJSON_Delete(body);
 	if (rc == PB_ERR_TOO_LARGE)
 		http_resp_error(resp, 422, "invalid_fields",
 		    "The form holds too many fields.", NULL);
-	else if (rc != PB_OK)
+	else if (rc == PB_ERR_CONFLICT)
+		http_resp_error(resp, 422, "invalid_fields",
+		    "Some fields are missing or invalid.",
+		    single_field_error("fields",
+			"send custom fields as fields[name]=value"));
+	else
 		http_resp_error(resp, 400, "malformed",
 		    "The form is not valid UTF-8 text.", NULL);
-	return body;
+	return NULL;
 }
 
 static cJSON *

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accounts/account.h"
 #include "api/api.h"
 #include "cmd/cmd.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -189,6 +191,28 @@ start_workers(struct db_pool *pool, int threads, struct job_worker_config *wc)
 	return job_workers_start(wc);
 }
 
+/*
+ * Stops taking requests and jobs, and gives the ones in flight until the
+ * shutdown time-out, HTTP and workers at once.  A worker still busy then
+ * is left behind: the process exits without freeing what it uses, and its
+ * job runs again once its lease expires.
+ */
+static void
+shut_down(struct http_server *srv, struct job_workers *workers,
+    struct db_pool *pool)
+{
+	int64_t deadline = clock_mono_ms() + config_get()->shutdown_timeout_ms;
+
+	job_workers_quiesce(workers);
+	http_server_stop(srv, deadline);
+	if (!job_workers_stop(workers, deadline)) {
+		log_warn(NULL, "service.stopped", "forced=1");
+		_exit(0);
+	}
+	cmd_stop(pool);
+	log_info(NULL, "service.stopped", NULL);
+}
+
 static int
 run(const struct run_options *opts, bool http)
 {
@@ -229,10 +253,7 @@ run(const struct run_options *opts, bool http)
 	fflush(stdout);
 	sig = wait_for_signal();
 	log_info(NULL, "service.stopping", "signal=%d", sig);
-	http_server_stop(srv, (long)cfg->shutdown_timeout_ms);
-	job_workers_stop(workers, (long)cfg->shutdown_timeout_ms);
-	cmd_stop(pool);
-	log_info(NULL, "service.stopped", NULL);
+	shut_down(srv, workers, pool);
 	return 0;
 }
 

@@ -31,17 +31,6 @@ id_random(void *p, size_t n)
 	}
 }
 
-uint64_t
-id_random_below(uint64_t bound)
-{
-	uint64_t v;
-
-	if (bound == 0)
-		return 0;
-	id_random(&v, sizeof(v));
-	return v % bound;
-}
-
 /* Adds one to the 80-bit big-endian number; returns 1 when it wrapped. */
 static int
 increment(unsigned char r[10])

@@ -20,7 +20,5 @@ void id_new(const char *prefix, char out[ID_SIZE]);
 bool id_valid(const char *s, const char *prefix);
 /* Fills p with n bytes from the operating system's random source. */
 void id_random(void *p, size_t n);
-/* A random integer in [0, bound). */
-uint64_t id_random_below(uint64_t bound);
 
 #endif

@@ -1,5 +1,6 @@
 /* cJSON with UTF-8 checks and aborting allocation (see json.h). */
 #include <stdlib.h>
+#include <string.h>
 #include <unistr.h>
 
 #include "core/alloc.h"
@@ -65,9 +66,10 @@ int
 json_parse(const char *text, size_t n, cJSON **out)
 {
 	*out = NULL;
-	if (!utf8_valid(text, n))
+	if (!utf8_valid(text, n) || memchr(text, '\0', n) || text[n] != '\0')
 		return PB_ERR_INVALID;
-	*out = cJSON_ParseWithLength(text, n);
+	/* Counting the NUL makes cJSON refuse anything after the value. */
+	*out = cJSON_ParseWithLengthOpts(text, n + 1, NULL, true);
 	return *out ? PB_OK : PB_ERR_INVALID;
 }
 
@@ -94,6 +96,14 @@ json_add_time(cJSON *obj, const char *key, int64_t ms)
 	char ts[CLOCK_RFC3339_SIZE];
 
 	json_add_str(obj, key, ms < 0 ? NULL : clock_format(ms, ts));
+}
+
+void
+json_field_error(cJSON *fields, const char *field, const char *message)
+{
+	if (cJSON_GetArraySize(fields) < JSON_FIELD_ERRORS_MAX &&
+	    !cJSON_HasObjectItem(fields, field))
+		cJSON_AddStringToObject(fields, field, message);
 }
 
 char *

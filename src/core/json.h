@@ -21,7 +21,9 @@ size_t utf8_chars(const char *s, size_t n);
  */
 char *utf8_sanitize(const char *s, size_t n, size_t max);
 /*
- * Parses n bytes of JSON.  PB_ERR_INVALID for bad UTF-8 or bad JSON; the
+ * Parses the n bytes of JSON at text, which must be followed by a NUL
+ * (struct buf guarantees it).  PB_ERR_INVALID for bad UTF-8, a NUL
+ * inside, bad JSON or anything but white space after the value; the
  * caller frees *out with cJSON_Delete.
  */
 int json_parse(const char *text, size_t n, cJSON **out);
@@ -31,6 +33,14 @@ const char *json_str(const cJSON *obj, const char *key);
 void json_add_str(cJSON *obj, const char *key, const char *s);
 /* Adds key: RFC 3339 time of ms, or null when ms is negative. */
 void json_add_time(cJSON *obj, const char *key, int64_t ms);
+/* At most this many field errors are reported in one answer. */
+#define JSON_FIELD_ERRORS_MAX 20
+
+/*
+ * Adds message under field to an object of per-field errors, unless field
+ * already has one or the object is full.
+ */
+void json_field_error(cJSON *fields, const char *field, const char *message);
 /* Serialises without spaces; the caller frees the result. */
 char *json_print(const cJSON *item);
 

@@ -88,17 +88,6 @@ metrics_add(const char *name, const char *labels, double delta)
 }
 
 void
-metrics_set(const char *name, const char *labels, double value)
-{
-	struct series *s;
-
-	pthread_mutex_lock(&metrics_lock);
-	if ((s = find_series(name, labels)))
-		s->value = value;
-	pthread_mutex_unlock(&metrics_lock);
-}
-
-void
 metrics_observe(const char *name, const char *labels, double value)
 {
 	struct series *s;
@@ -155,13 +144,4 @@ metrics_render(struct buf *out)
 		render_family(out, f);
 	pthread_mutex_unlock(&metrics_lock);
 	return PB_OK;
-}
-
-void
-metrics_reset(void)
-{
-	pthread_mutex_lock(&metrics_lock);
-	nseries = 0;
-	FREE_AND_NULL(series);
-	pthread_mutex_unlock(&metrics_lock);
 }

@@ -15,13 +15,9 @@ void
 metrics_describe(const char *name, enum metric_type type, const char *help);
 /* Adds delta to a counter (or gauge). */
 void metrics_add(const char *name, const char *labels, double delta);
-/* Sets a gauge. */
-void metrics_set(const char *name, const char *labels, double value);
 /* Records one observation (seconds) in a histogram. */
 void metrics_observe(const char *name, const char *labels, double value);
 /* Appends every family and series to out. */
 int metrics_render(struct buf *out);
-/* Forgets every series (tests). */
-void metrics_reset(void);
 
 #endif

@@ -15,7 +15,6 @@ enum pb_rc {
 	PB_ERR_DB, /* storage failed */
 	PB_ERR_IO, /* file or network failure */
 	PB_ERR_BUSY, /* try again shortly */
-	PB_ERR_DENIED, /* authenticated but not allowed */
 };
 
 /* A short lowercase name for rc, for logs. */

@@ -51,14 +51,6 @@ secret_digest(const void *p, size_t n, char out[SECRET_DIGEST_SIZE])
 	sodium_bin2hex(out, SECRET_DIGEST_SIZE, h, sizeof(h));
 }
 
-bool
-secret_equal(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
-}
-
 void
 secret_wipe(void *p, size_t n)
 {
@@ -92,10 +84,4 @@ password_hash(const char *password, bool interactive, char **out)
 	}
 	*out = h;
 	return PB_OK;
-}
-
-bool
-password_verify(const char *hash, const char *password)
-{
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }

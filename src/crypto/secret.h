@@ -21,8 +21,6 @@ char *secret_webhook_new(void);
 char *secret_token_new(const char *prefix, size_t nbytes);
 /* Hex SHA-256 of n bytes, for storing tokens and matching requests. */
 void secret_digest(const void *p, size_t n, char out[SECRET_DIGEST_SIZE]);
-/* Whether two NUL-terminated strings are equal, in constant time. */
-bool secret_equal(const char *a, const char *b);
 /* Overwrites n bytes at p with zeros where the compiler cannot skip it. */
 void secret_wipe(void *p, size_t n);
 /* Wipes and frees a NUL-terminated secret. */
@@ -30,7 +28,5 @@ void secret_free(char *s);
 
 /* An Argon2id hash string of password at the configured cost. */
 int password_hash(const char *password, bool interactive, char **out);
-/* Whether password matches the hash string. */
-bool password_verify(const char *hash, const char *password);
 
 #endif

@@ -299,15 +299,6 @@ vault_open(const char *sealed, const char *ad, char **plain, size_t *n)
 	return PB_OK;
 }
 
-void
-vault_free_plain(char *plain, size_t n)
-{
-	if (plain == NULL)
-		return;
-	sodium_memzero(plain, n);
-	free(plain);
-}
-
 bool
 vault_is_current(const char *sealed)
 {

@@ -25,12 +25,10 @@ void vault_release(void);
 char *vault_seal(const char *plain, size_t n, const char *ad);
 /*
  * Opens a sealed value into *plain (NUL-terminated, freed by the caller
- * with vault_free_plain); PB_ERR_INVALID when it was altered, belongs to
+ * with secret_free); PB_ERR_INVALID when it was altered, belongs to
  * other associated data or uses an unknown key.
  */
 int vault_open(const char *sealed, const char *ad, char **plain, size_t *n);
-/* Wipes and frees an opened value. */
-void vault_free_plain(char *plain, size_t n);
 /* Whether sealed was made with the key that seals now. */
 bool vault_is_current(const char *sealed);
 

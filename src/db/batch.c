@@ -50,21 +50,22 @@ take_batch(struct db_batch *b)
 	return first;
 }
 
-/* Runs one write in its savepoint; a failed write leaves no trace. */
-static void
+/*
+ * Runs one write in its savepoint; a failed write leaves no trace.
+ * Returns the savepoint's own result: when one of those fails the
+ * transaction is in an unknown state and the whole batch must go.
+ */
+static int
 run_one(struct db *db, struct db_write *w)
 {
 	int rc = db_run(db, SQL_SAVEPOINT, "");
 
-	if (rc == PB_OK) {
-		w->rc = w->fn(db, w->arg);
-		if (w->rc != PB_OK)
-			rc = db_run(db, SQL_ROLLBACK_TO, "");
-		if (rc == PB_OK)
-			rc = db_run(db, SQL_RELEASE, "");
-	}
 	if (rc != PB_OK)
-		w->rc = rc;
+		return rc;
+	w->rc = w->fn(db, w->arg);
+	if (w->rc != PB_OK && (rc = db_run(db, SQL_ROLLBACK_TO, "")) != PB_OK)
+		return rc;
+	return db_run(db, SQL_RELEASE, "");
 }
 
 static void
@@ -73,12 +74,12 @@ run_batch(struct db *db, struct db_write *list)
 	int rc = db_begin(db);
 
 	for (struct db_write *w = list; w && rc == PB_OK; w = w->next)
-		run_one(db, w);
+		rc = run_one(db, w);
 	if (rc == PB_OK)
 		rc = db_commit(db);
 	else
 		db_rollback(db);
-	/* Nothing of the batch is kept when the commit fails. */
+	/* Nothing of the batch is kept when it fails as a whole. */
 	for (struct db_write *w = list; w; w = w->next)
 		if (rc != PB_OK && w->rc == PB_OK)
 			w->rc = rc;

@@ -282,12 +282,6 @@ db_bind_text(struct db_stmt *st, int i, const char *s)
 }
 
 void
-db_bind_textn(struct db_stmt *st, int i, const char *s, size_t n)
-{
-	st->db->pool->ops->bind_text(st, i, s, n);
-}
-
-void
 db_bind_i64(struct db_stmt *st, int i, int64_t v)
 {
 	st->db->pool->ops->bind_i64(st, i, v);
@@ -321,6 +315,35 @@ bool
 db_col_null(struct db_stmt *st, int i)
 {
 	return st->db->pool->ops->col_null(st, i);
+}
+
+void
+db_col_copy(struct db_stmt *st, int i, char *out, size_t size)
+{
+	const char *s = db_col_text(st, i);
+
+	snprintf(out, size, "%s", s ? s : "");
+}
+
+char *
+db_col_dup(struct db_stmt *st, int i)
+{
+	const char *s = db_col_text(st, i);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+int
+db_first(struct db_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return PB_ERR_DB;
+	if ((rc = db_step(st)) == DB_ROW)
+		return PB_OK;
+	db_reset(st);
+	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
 }
 
 void
@@ -446,12 +469,6 @@ db_rollback(struct db *db)
 	db->pool->ops->rollback(db);
 	db->in_txn = false;
 	db->nhooks = 0;
-}
-
-bool
-db_in_transaction(const struct db *db)
-{
-	return db->in_txn;
 }
 
 void

@@ -51,7 +51,6 @@ void db_release(struct db *db);
 struct db_stmt *db_prepare(struct db *db, const char *sql);
 /* Binds parameter i (1-based); s == NULL binds NULL. */
 void db_bind_text(struct db_stmt *st, int i, const char *s);
-void db_bind_textn(struct db_stmt *st, int i, const char *s, size_t n);
 void db_bind_i64(struct db_stmt *st, int i, int64_t v);
 void db_bind_null(struct db_stmt *st, int i);
 /*
@@ -63,6 +62,16 @@ int db_step(struct db_stmt *st);
 const char *db_col_text(struct db_stmt *st, int i);
 int64_t db_col_i64(struct db_stmt *st, int i);
 bool db_col_null(struct db_stmt *st, int i);
+/* Copies column i into out ("" for NULL), cut to size. */
+void db_col_copy(struct db_stmt *st, int i, char *out, size_t size);
+/* A copy of column i, or NULL for SQL NULL; the caller frees it. */
+char *db_col_dup(struct db_stmt *st, int i);
+/*
+ * Steps st (as db_query() returned it, possibly NULL) to its first row:
+ * PB_OK with the row to read, after which the caller resets st; else
+ * PB_ERR_NOT_FOUND or an error, st already reset.
+ */
+int db_first(struct db_stmt *st);
 /* Ends the statement and clears its bindings, ready for the next use. */
 void db_reset(struct db_stmt *st);
 /* Rows changed by the last finished INSERT, UPDATE or DELETE. */
@@ -85,7 +94,6 @@ int db_run(struct db *db, const char *sql, const char *types, ...);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
-bool db_in_transaction(const struct db *db);
 /*
  * Calls fn(arg) once the current transaction has committed (at once when
  * none is open); forgotten on rollback.

@@ -15,7 +15,6 @@ struct db_stmt {
 	struct db *db;
 	const char *sql; /* the cache key */
 	void *impl;
-	bool holds_write_lock;
 };
 
 struct db_hook {

@@ -75,14 +75,12 @@ static int
 is_applied(struct db *db, int64_t version, bool *applied)
 {
 	struct db_stmt *st = db_query(db, SQL_IS_APPLIED, "i", version);
-	int rc;
+	int rc = db_first(st);
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	rc = db_step(st);
-	*applied = rc == DB_ROW;
-	db_reset(st);
-	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+	*applied = rc == PB_OK;
+	if (*applied)
+		db_reset(st);
+	return *applied || rc == PB_ERR_NOT_FOUND ? PB_OK : rc;
 }
 
 static int

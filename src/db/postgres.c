@@ -330,10 +330,19 @@ pg_begin(struct db *db)
 	return pg_exec(db, "BEGIN");
 }
 
+/* A transaction that failed answers COMMIT with ROLLBACK: a failure. */
 static int
 pg_commit(struct db *db)
 {
-	return pg_exec(db, "COMMIT");
+	PGresult *res = PQexec(conn_of(db), "COMMIT");
+	int rc = PB_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = fail(db, "commit", res);
+	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+		rc = PB_ERR_DB;
+	PQclear(res);
+	return rc;
 }
 
 static void

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #define SQLITE_BUSY_TIMEOUT_MS 10000
 /* WAL pages after which a checkpoint is started (4 MiB of 4 KiB pages). */
 #define CHECKPOINT_PAGES 1000
+/* WAL pages past which the WAL is made to start over (64 MiB). */
+#define CHECKPOINT_RESTART_PAGES 16384
 #define CHECKPOINT_IDLE_MS 1000
 
 struct sqlite_pool {
@@ -34,6 +37,7 @@ struct sqlite_pool {
 	pthread_mutex_t ckpt_lock;
 	pthread_cond_t ckpt_wanted;
 	bool ckpt_due, stopping;
+	atomic_int ckpt_copied; /* WAL frames the last checkpoint copied */
 };
 
 static struct sqlite_pool *
@@ -46,6 +50,17 @@ static sqlite3 *
 handle_of(const struct db *db)
 {
 	return db->impl;
+}
+
+struct sqlite_stmt {
+	sqlite3_stmt *stmt;
+	bool holds_write_lock; /* a write outside a transaction in progress */
+};
+
+static sqlite3_stmt *
+stmt_of(const struct db_stmt *st)
+{
+	return ((struct sqlite_stmt *)st->impl)->stmt;
 }
 
 static void *checkpoint_main(void *arg);
@@ -100,15 +115,22 @@ sqlite_pool_release(struct db_pool *pool)
 	pool->impl = NULL;
 }
 
-/* After each commit: ask for a checkpoint once the WAL has grown. */
+/*
+ * After each commit: ask for a checkpoint once the WAL holds
+ * CHECKPOINT_PAGES frames more than the last checkpoint copied (pages
+ * counts from the WAL's start, which moves back after a restart).
+ */
 static int
 on_wal_commit(void *arg, sqlite3 *h, const char *name, int pages)
 {
 	struct sqlite_pool *sp = arg;
+	int copied = atomic_load(&sp->ckpt_copied);
 
 	(void)h;
 	(void)name;
-	if (pages >= CHECKPOINT_PAGES) {
+	if (pages < copied)
+		copied = 0;
+	if (pages - copied >= CHECKPOINT_PAGES) {
 		pthread_mutex_lock(&sp->ckpt_lock);
 		sp->ckpt_due = true;
 		pthread_cond_signal(&sp->ckpt_wanted);
@@ -142,25 +164,76 @@ checkpoint_wait(struct sqlite_pool *sp)
  * writer; it copies what it can, and the WAL starts over from its
  * beginning once everything has been copied.
  */
+/* The checkpointer's own connection; NULL (logged) when it cannot open. */
+static sqlite3 *
+checkpoint_open(const struct sqlite_pool *sp)
+{
+	int flags =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	sqlite3 *h = NULL;
+
+	/* Until it reads the database a connection does not know it is in
+	 * WAL mode, and a checkpoint would do nothing. */
+	if (sqlite3_open_v2(sp->path, &h, flags, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(h, SQLITE_BUSY_TIMEOUT_MS) != SQLITE_OK ||
+	    sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
+		SQLITE_OK) {
+		log_error(NULL, "db.checkpointer_open_failed", "code=%d",
+		    h ? sqlite3_errcode(h) : SQLITE_NOMEM);
+		sqlite3_close(h);
+		return NULL;
+	}
+	return h;
+}
+
+/*
+ * Makes the WAL start over from its beginning: with readers always about,
+ * SQLite may never find the moment to do it on its own, and the file
+ * would grow for ever.  The writers of this process wait on their mutex
+ * meanwhile, which takes the time to copy the last frames and sync.
+ */
+static void
+checkpoint_restart(struct sqlite_pool *sp, sqlite3 *h)
+{
+	int code;
+
+	pthread_mutex_lock(&sp->write_lock);
+	code = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART,
+	    NULL, NULL);
+	pthread_mutex_unlock(&sp->write_lock);
+	if (code != SQLITE_OK)
+		log_warn(NULL, "db.checkpoint_failed", "mode=restart code=%d",
+		    code);
+}
+
+/*
+ * The checkpointer: a passive checkpoint never blocks readers or the
+ * writer; it copies what it can.  Connections leave checkpoints to this
+ * thread alone, so it keeps trying to open its own connection until it
+ * can.
+ */
 static void *
 checkpoint_main(void *arg)
 {
 	struct sqlite_pool *sp = arg;
+	int code, frames, copied;
 	sqlite3 *h = NULL;
-	int code;
 
-	if (sqlite3_open_v2(sp->path, &h,
-		SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-		NULL) != SQLITE_OK) {
-		sqlite3_close(h);
-		return NULL;
-	}
-	sqlite3_busy_timeout(h, SQLITE_BUSY_TIMEOUT_MS);
 	while (checkpoint_wait(sp)) {
+		if (h == NULL && (h = checkpoint_open(sp)) == NULL)
+			continue;
 		code = sqlite3_wal_checkpoint_v2(h, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		    SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
 		if (code != SQLITE_OK && code != SQLITE_BUSY)
 			log_warn(NULL, "db.checkpoint_failed", "code=%d", code);
+		else
+			atomic_store(&sp->ckpt_copied, copied);
+		if (code == SQLITE_OK && frames >= CHECKPOINT_RESTART_PAGES) {
+			checkpoint_restart(sp, h);
+			atomic_store(&sp->ckpt_copied, 0);
+		}
+		log_debug(NULL, "db.checkpoint", "code=%d frames=%d copied=%d",
+		    code, frames, copied);
 	}
 	sqlite3_close(h);
 	return NULL;
@@ -240,45 +313,49 @@ sqlite_prepare(struct db_stmt *st)
 		log_sqlite_error(st->db, "prepare", code);
 		return PB_ERR_DB;
 	}
-	st->impl = s;
+	st->impl = xcalloc(1, sizeof(struct sqlite_stmt));
+	((struct sqlite_stmt *)st->impl)->stmt = s;
 	return PB_OK;
 }
 
 static void
 sqlite_finalize(struct db_stmt *st)
 {
-	sqlite3_finalize(st->impl);
+	sqlite3_finalize(stmt_of(st));
+	free(st->impl);
 }
 
 static int
 sqlite_param_count(struct db_stmt *st)
 {
-	return sqlite3_bind_parameter_count(st->impl);
+	return sqlite3_bind_parameter_count(stmt_of(st));
 }
 
 static void
 sqlite_bind_text(struct db_stmt *st, int i, const char *s, size_t n)
 {
-	sqlite3_bind_text(st->impl, i, s, (int)n, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt_of(st), i, s, (int)n, SQLITE_TRANSIENT);
 }
 
 static void
 sqlite_bind_i64(struct db_stmt *st, int i, int64_t v)
 {
-	sqlite3_bind_int64(st->impl, i, v);
+	sqlite3_bind_int64(stmt_of(st), i, v);
 }
 
 static void
 sqlite_bind_null(struct db_stmt *st, int i)
 {
-	sqlite3_bind_null(st->impl, i);
+	sqlite3_bind_null(stmt_of(st), i);
 }
 
 static void
 release_write_lock(struct db_stmt *st)
 {
-	if (st->holds_write_lock) {
-		st->holds_write_lock = false;
+	struct sqlite_stmt *ss = st->impl;
+
+	if (ss->holds_write_lock) {
+		ss->holds_write_lock = false;
 		pthread_mutex_unlock(&pool_of(st->db)->write_lock);
 	}
 }
@@ -302,15 +379,16 @@ map_error(struct db_stmt *st, int code)
 static int
 sqlite_step(struct db_stmt *st)
 {
+	struct sqlite_stmt *ss = st->impl;
 	int code;
 
 	/* A write outside a transaction takes the writers' queue too. */
-	if (!st->db->in_txn && !st->holds_write_lock &&
-	    !sqlite3_stmt_readonly(st->impl)) {
+	if (!st->db->in_txn && !ss->holds_write_lock &&
+	    !sqlite3_stmt_readonly(ss->stmt)) {
 		pthread_mutex_lock(&pool_of(st->db)->write_lock);
-		st->holds_write_lock = true;
+		ss->holds_write_lock = true;
 	}
-	code = sqlite3_step(st->impl);
+	code = sqlite3_step(ss->stmt);
 	if (code == SQLITE_ROW)
 		return DB_ROW;
 	release_write_lock(st);
@@ -322,26 +400,26 @@ sqlite_step(struct db_stmt *st)
 static const char *
 sqlite_col_text(struct db_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st->impl, i);
+	return (const char *)sqlite3_column_text(stmt_of(st), i);
 }
 
 static int64_t
 sqlite_col_i64(struct db_stmt *st, int i)
 {
-	return sqlite3_column_int64(st->impl, i);
+	return sqlite3_column_int64(stmt_of(st), i);
 }
 
 static bool
 sqlite_col_null(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st->impl, i) == SQLITE_NULL;
+	return sqlite3_column_type(stmt_of(st), i) == SQLITE_NULL;
 }
 
 static void
 sqlite_reset(struct db_stmt *st)
 {
-	sqlite3_reset(st->impl);
-	sqlite3_clear_bindings(st->impl);
+	sqlite3_reset(stmt_of(st));
+	sqlite3_clear_bindings(stmt_of(st));
 	release_write_lock(st);
 }
 

@@ -11,13 +11,15 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/id.h"
 
 #define HTTP_PARAMS_MAX 4
 #define HTTP_RESP_HEADERS_MAX 16
-#define HTTP_BODY_DEFAULT_MAX (1024 * 1024)
+/* Bodies of JSON requests; GET, HEAD, DELETE and OPTIONS take none. */
+#define HTTP_BODY_DEFAULT_MAX (64 * 1024)
 
 struct http_req;
 struct http_resp;
@@ -67,8 +69,15 @@ struct http_app {
 	const struct http_route *routes;
 	size_t nroutes;
 	/*
-	 * Runs before the handler; returns false when it has filled in the
-	 * response itself (401, 403, 503) and the handler must not run.
+	 * Runs once the headers are in, before any of the body is read (so
+	 * that no stranger can make the server hold bodies): who is asking
+	 * and whether the route allows it.  Returns false when it has filled
+	 * in the response (401, 403, 503).
+	 */
+	bool (*admit)(struct http_req *req, struct http_resp *resp);
+	/*
+	 * Runs before the handler, once the body is in; returns false when
+	 * it has filled in the response itself and the handler must not run.
 	 */
 	bool (*before)(struct http_req *req, struct http_resp *resp);
 	/* Runs once the response is sent or the request abandoned. */
@@ -136,9 +145,9 @@ http_server_start(const char *listen, int threads, const struct http_app *app,
 /* The port actually bound (when listen asked for port 0). */
 int http_server_port(const struct http_server *srv);
 /*
- * Stops accepting, waits up to timeout_ms for requests in flight, then
- * stops and frees the server.
+ * Stops accepting, waits until deadline_ms (of clock_mono_ms()) for the
+ * requests in flight, then stops and frees the server.
  */
-void http_server_stop(struct http_server *srv, long timeout_ms);
+void http_server_stop(struct http_server *srv, int64_t deadline_ms);
 
 #endif

@@ -19,13 +19,17 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/num.h"
 #include "core/rc.h"
 #include "http/http.h"
 
 #define CONNECTION_TIMEOUT_S 30
 #define CONNECTION_LIMIT 4096
-/* A body this many times past its limit is not read to its end. */
-#define DISCARD_FACTOR 16
+/*
+ * A body past its limit is read and thrown away, so that the client gets
+ * its 413; one that goes on past this many bytes is cut off instead.
+ */
+#define DISCARD_MAX (1024 * 1024)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -152,17 +156,53 @@ find_cors_route(const struct http_app *app, const char *path,
 	return NULL;
 }
 
+static bool
+takes_no_body(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+	    strcmp(method, "DELETE") == 0 || strcmp(method, "OPTIONS") == 0;
+}
+
+static void
+answer_unrouted(struct request_ctx *ctx, bool known)
+{
+	struct http_req *req = &ctx->req;
+
+	/* A public route's path answers cross-origin, whatever the method. */
+	if (find_cors_route(ctx->srv->app, req->path, req))
+		http_resp_header(&ctx->resp, "Access-Control-Allow-Origin",
+		    "*");
+	http_resp_error(&ctx->resp, known ? 405 : 404,
+	    known ? "method_not_allowed" : "not_found",
+	    known ? "This method is not allowed here."
+		  : "There is nothing at this address.",
+	    NULL);
+}
+
+/* Whether the announced Content-Length fits; a malformed one does not. */
+static bool
+length_fits(struct MHD_Connection *c, size_t max)
+{
+	const char *len =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	int64_t n;
+
+	if (len == NULL)
+		return true;
+	return num_parse_i64(len, 0, INT64_MAX, &n) == PB_OK &&
+	    (uint64_t)n <= max;
+}
+
 /*
- * Routes a new request.  Returns false when the answer is already known
- * (no such route, preflight, body announced too large).
+ * Routes a new request and admits it.  Returns false when the answer is
+ * already known (no such route, preflight, body announced too large,
+ * refused by the application) and the body is not to be read.
  */
 static bool
 route_request(struct request_ctx *ctx, struct MHD_Connection *c)
 {
 	const struct http_app *app = ctx->srv->app;
 	struct http_req *req = &ctx->req;
-	const char *len =
-	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	bool known;
 
 	if (strcmp(req->method, "OPTIONS") == 0 &&
@@ -173,21 +213,19 @@ route_request(struct request_ctx *ctx, struct MHD_Connection *c)
 	req->route = http_route_match(app->routes, app->nroutes, req->method,
 	    req->path, req, &known);
 	if (req->route == NULL) {
-		http_resp_error(&ctx->resp, known ? 405 : 404,
-		    known ? "method_not_allowed" : "not_found",
-		    known ? "This method is not allowed here."
-			  : "There is nothing at this address.",
-		    NULL);
+		answer_unrouted(ctx, known);
 		return false;
 	}
 	ctx->max_body =
 	    req->route->max_body ? req->route->max_body : HTTP_BODY_DEFAULT_MAX;
-	if (len && strtoull(len, NULL, 10) > ctx->max_body) {
+	if (takes_no_body(req->method))
+		ctx->max_body = 0;
+	if (!length_fits(c, ctx->max_body)) {
 		http_resp_error(&ctx->resp, 413, "too_large",
 		    "The request body is too large.", NULL);
 		return false;
 	}
-	return true;
+	return app->admit == NULL || app->admit(req, &ctx->resp);
 }
 
 static struct request_ctx *
@@ -255,34 +293,44 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		take_upload(ctx, upload, *upload_size);
 		*upload_size = 0;
 		/* Past this, a client streaming forever is cut off. */
-		return ctx->discarded > DISCARD_FACTOR * ctx->max_body
-		    ? MHD_NO
-		    : MHD_YES;
+		return ctx->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 	}
 	handle(ctx);
 	return send_response(ctx, c);
+}
+
+/* The method as a metric label: one of a fixed few, never the client's. */
+static const char *
+method_label(const char *method)
+{
+	static const char *const known[] = {"GET", "POST", "PATCH", "PUT",
+	    "DELETE", "OPTIONS", "HEAD"};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(method, known[i]) == 0)
+			return known[i];
+	return "other";
 }
 
 static void
 record(const struct request_ctx *ctx, int64_t us)
 {
 	const char *route = ctx->req.route ? ctx->req.route->pattern : "-";
-	char labels[200], path[256], peer[64];
+	char labels[200], path[256], method[40], peer[64];
 
 	snprintf(labels, sizeof(labels),
-	    "route=\"%s\",method=\"%s\","
-	    "code=\"%d\"",
-	    route, ctx->req.method, ctx->resp.status);
+	    "route=\"%s\",method=\"%s\",code=\"%d\"", route,
+	    method_label(ctx->req.method), ctx->resp.status);
 	metrics_add("pitchbar_http_requests_total", labels, 1);
 	snprintf(labels, sizeof(labels), "route=\"%s\"", route);
 	metrics_observe("pitchbar_http_request_duration_seconds", labels,
 	    (double)us / 1e6);
 	http_req_peer(&ctx->req, peer, sizeof(peer));
 	log_info(ctx->req.id, "http.request",
-	    "method=%s path=%s status=%d "
-	    "ms=%.2f peer=%s",
-	    ctx->req.method, log_esc(path, sizeof(path), ctx->req.path),
-	    ctx->resp.status, (double)us / 1000, peer);
+	    "method=%s path=%s status=%d ms=%.2f peer=%s",
+	    log_esc(method, sizeof(method), ctx->req.method),
+	    log_esc(path, sizeof(path), ctx->req.path), ctx->resp.status,
+	    (double)us / 1000, peer);
 }
 
 static void
@@ -405,9 +453,8 @@ http_server_port(const struct http_server *srv)
 }
 
 void
-http_server_stop(struct http_server *srv, long timeout_ms)
+http_server_stop(struct http_server *srv, int64_t deadline_ms)
 {
-	int64_t deadline = clock_mono_ms() + timeout_ms;
 	int fd;
 
 	if (srv == NULL)
@@ -415,7 +462,8 @@ http_server_stop(struct http_server *srv, long timeout_ms)
 	fd = MHD_quiesce_daemon(srv->daemon);
 	if (fd >= 0)
 		close(fd);
-	while (atomic_load(&srv->in_flight) > 0 && clock_mono_ms() < deadline)
+	while (
+	    atomic_load(&srv->in_flight) > 0 && clock_mono_ms() < deadline_ms)
 		usleep(10000);
 	MHD_stop_daemon(srv->daemon);
 	free(srv);

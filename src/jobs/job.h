@@ -99,11 +99,15 @@ struct job_worker_config {
 
 /* Starts the worker threads; the config must outlive them. */
 struct job_workers *job_workers_start(const struct job_worker_config *cfg);
+/* Tells the workers to finish the job in hand and take no other. */
+void job_workers_quiesce(struct job_workers *w);
 /*
- * Lets the workers finish the job in hand, waiting at most timeout_ms,
- * then frees them.  While a job runs its lease is renewed, every third of
- * lease_ms; jobs cut short run again once their lease expires.
+ * Waits until deadline_ms (of clock_mono_ms()) for the workers to finish,
+ * then frees them and returns true.  When some still run, nothing is
+ * freed and false returned: the process is to exit at once, and the jobs
+ * cut short run again once their lease expires.  (While a job runs its
+ * lease is renewed every third of lease_ms.)
  */
-void job_workers_stop(struct job_workers *w, long timeout_ms);
+bool job_workers_stop(struct job_workers *w, int64_t deadline_ms);
 
 #endif

@@ -82,14 +82,6 @@ job_enqueue(struct db *db, const char *type, const char *ref_id,
 	return rc;
 }
 
-static void
-copy_col(struct db_stmt *st, int i, char *out, size_t size)
-{
-	const char *s = db_col_text(st, i);
-
-	snprintf(out, size, "%s", s ? s : "");
-}
-
 static int
 next_queued_at(struct db *db, int64_t *next_at)
 {
@@ -97,13 +89,12 @@ next_queued_at(struct db *db, int64_t *next_at)
 	int rc;
 
 	*next_at = INT64_MAX;
-	if (st == NULL)
-		return PB_ERR_DB;
-	rc = db_step(st);
-	if (rc == DB_ROW && !db_col_null(st, 0))
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	if (!db_col_null(st, 0))
 		*next_at = db_col_i64(st, 0);
 	db_reset(st);
-	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+	return PB_OK;
 }
 
 int
@@ -121,25 +112,20 @@ job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at)
 
 	st = db_query(db, db_is_postgres(db) ? SQL_CLAIM_PG : SQL_CLAIM, "ii",
 	    now + lease_ms, now);
-	if (st == NULL)
-		return PB_ERR_DB;
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		copy_col(st, 0, job->id, sizeof(job->id));
-		copy_col(st, 1, job->type, sizeof(job->type));
-		copy_col(st, 2, job->ref_id, sizeof(job->ref_id));
-		copy_col(st, 3, job->workspace_id, sizeof(job->workspace_id));
-		job->attempts = (int)db_col_i64(st, 4);
-		job->max_attempts = (int)db_col_i64(st, 5);
-	}
+	rc = db_first(st);
+	if (rc == PB_ERR_NOT_FOUND &&
+	    (rc = next_queued_at(db, next_at)) == PB_OK)
+		return PB_ERR_NOT_FOUND;
+	if (rc != PB_OK)
+		return rc;
+	db_col_copy(st, 0, job->id, sizeof(job->id));
+	db_col_copy(st, 1, job->type, sizeof(job->type));
+	db_col_copy(st, 2, job->ref_id, sizeof(job->ref_id));
+	db_col_copy(st, 3, job->workspace_id, sizeof(job->workspace_id));
+	job->attempts = (int)db_col_i64(st, 4);
+	job->max_attempts = (int)db_col_i64(st, 5);
 	db_reset(st);
-	if (rc == DB_ROW)
-		return PB_OK;
-	if (rc != DB_DONE)
-		return rc;
-	if ((rc = next_queued_at(db, next_at)) != PB_OK)
-		return rc;
-	return PB_ERR_NOT_FOUND;
+	return PB_OK;
 }
 
 int

@@ -306,22 +306,28 @@ job_workers_start(const struct job_worker_config *cfg)
 }
 
 void
-job_workers_stop(struct job_workers *pool, long timeout_ms)
+job_workers_quiesce(struct job_workers *pool)
 {
-	int64_t deadline = clock_mono_ms() + timeout_ms;
-	struct timespec pause = {0, 10 * 1000000};
-
 	if (pool == NULL)
 		return;
 	atomic_store(&pool->stopping, true);
 	job_wake();
-	while (atomic_load(&pool->running) > 0 && clock_mono_ms() < deadline)
+}
+
+bool
+job_workers_stop(struct job_workers *pool, int64_t deadline_ms)
+{
+	struct timespec pause = {0, 10 * 1000000};
+
+	if (pool == NULL)
+		return true;
+	job_workers_quiesce(pool);
+	while (atomic_load(&pool->running) > 0 && clock_mono_ms() < deadline_ms)
 		nanosleep(&pause, NULL);
 	if (atomic_load(&pool->running) > 0) {
-		/* The process is about to exit; their leases will expire. */
 		log_warn(NULL, "job.stop_timeout", "running=%d",
 		    atomic_load(&pool->running));
-		return;
+		return false;
 	}
 	for (int i = 0; i < pool->cfg->threads; i++)
 		if (pool->workers[i].started)
@@ -337,4 +343,5 @@ job_workers_stop(struct job_workers *pool, long timeout_ms)
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->workers);
 	free(pool);
+	return true;
 }

@@ -55,17 +55,12 @@ lead_find_agent(struct db *db, const char *widget_key, struct lead_agent *agent)
 	struct db_stmt *st = db_query(db, SQL_AGENT, "s", widget_key);
 	int rc;
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW) {
-		snprintf(agent->id, ID_SIZE, "%s", db_col_text(st, 0));
-		snprintf(agent->workspace_id, ID_SIZE, "%s",
-		    db_col_text(st, 1));
-	}
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	db_col_copy(st, 0, agent->id, ID_SIZE);
+	db_col_copy(st, 1, agent->workspace_id, ID_SIZE);
 	db_reset(st);
-	if (rc == DB_ROW)
-		return PB_OK;
-	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+	return PB_OK;
 }
 
 /* Marks name in flight; false when it already is (or the table is full). */
@@ -124,28 +119,23 @@ idem_lookup(struct db *db, const char *agent_id, const char *key,
     const char *hash, struct lead_answer *out, bool *found)
 {
 	struct db_stmt *st = db_query(db, SQL_IDEM_GET, "ss", agent_id, key);
-	bool expired = false;
-	int rc;
+	int rc = db_first(st);
 
 	*found = false;
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW) {
-		expired = db_col_i64(st, 3) < clock_now_ms() - IDEM_TTL_MS;
-		*found = !expired;
-		if (*found && strcmp(db_col_text(st, 0), hash) == 0) {
-			out->status = (int)db_col_i64(st, 1);
-			out->body = xstrdup(db_col_text(st, 2));
-		} else if (*found) {
-			out->status = 409;
-			out->body = conflict_body();
-		}
+	if (rc != PB_OK)
+		return rc == PB_ERR_NOT_FOUND ? PB_OK : rc;
+	*found = db_col_i64(st, 3) >= clock_now_ms() - IDEM_TTL_MS;
+	if (*found && strcmp(db_col_text(st, 0), hash) == 0) {
+		out->status = (int)db_col_i64(st, 1);
+		out->body = db_col_dup(st, 2);
+	} else if (*found) {
+		out->status = 409;
+		out->body = conflict_body();
 	}
 	db_reset(st);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return rc;
-	return expired ? db_run(db, SQL_IDEM_DELETE, "ss", agent_id, key)
-		       : PB_OK;
+	/* An expired key is forgotten, and this request takes it. */
+	return *found ? PB_OK
+		      : db_run(db, SQL_IDEM_DELETE, "ss", agent_id, key);
 }
 
 static cJSON *
@@ -190,7 +180,10 @@ insert_lead(struct db *db, const struct lead_agent *agent,
 	return rc;
 }
 
-/* Merges the new custom fields into the stored ones; new keys win. */
+/*
+ * Merges the new custom fields into the stored ones: new keys win, and
+ * past LEAD_FIELDS_MAX the oldest keys make room.
+ */
 static char *
 merge_fields(const char *stored, const cJSON *fresh)
 {
@@ -208,6 +201,8 @@ merge_fields(const char *stored, const cJSON *fresh)
 		cJSON_AddItemToObject(merged, item->string,
 		    cJSON_Duplicate(item, 1));
 	}
+	while (cJSON_GetArraySize(merged) > LEAD_FIELDS_MAX)
+		cJSON_DeleteItemFromArray(merged, 0);
 	s = json_print(merged);
 	cJSON_Delete(merged);
 	return s;
@@ -235,17 +230,15 @@ upsert_lead(struct db *db, const struct lead_agent *agent,
 	struct db_stmt *st =
 	    db_query(db, SQL_FIND_LEAD, "ss", agent->id, in->email);
 	char *stored = NULL;
-	int rc;
+	int rc = db_first(st);
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW) {
-		snprintf(id, ID_SIZE, "%s", db_col_text(st, 0));
-		stored = xstrdup(db_col_text(st, 1));
-	}
-	db_reset(st);
-	if (rc != DB_ROW && rc != DB_DONE)
+	if (rc == PB_OK) {
+		db_col_copy(st, 0, id, ID_SIZE);
+		stored = db_col_dup(st, 1);
+		db_reset(st);
+	} else if (rc != PB_ERR_NOT_FOUND) {
 		return rc;
+	}
 	*created = stored == NULL;
 	rc = *created ? insert_lead(db, agent, in, id)
 		      : update_lead(db, id, stored, in);

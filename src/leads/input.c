@@ -28,13 +28,16 @@ static const struct text_field text_fields[] = {
     FIELD(conversation_id, LEAD_CONVERSATION_MAX),
 };
 
+/* Members of a body past which it is refused without a closer look. */
+#define LEAD_MEMBERS_MAX (16 + LEAD_FIELDS_MAX)
+
 static void
 too_long(cJSON *fields, const char *name, size_t max)
 {
 	char msg[64];
 
 	snprintf(msg, sizeof(msg), "must be at most %zu characters", max);
-	cJSON_AddStringToObject(fields, name, msg);
+	json_field_error(fields, name, msg);
 }
 
 /* A text field: a string within its limit; "" counts as not given. */
@@ -48,7 +51,7 @@ take_text(const cJSON *item, const struct text_field *f, struct lead_input *in,
 	if (cJSON_IsNull(item))
 		return;
 	if (!cJSON_IsString(item)) {
-		cJSON_AddStringToObject(fields, f->name, "must be a string");
+		json_field_error(fields, f->name, "must be a string");
 		return;
 	}
 	n = strlen(item->valuestring);
@@ -67,14 +70,14 @@ take_email(const cJSON *item, struct lead_input *in, cJSON *fields)
 	char msg[96];
 
 	if (!cJSON_IsString(item)) {
-		cJSON_AddStringToObject(fields, "email", "must be a string");
+		json_field_error(fields, "email", "must be a string");
 		return;
 	}
 	free(in->email); /* a repeated key: the last one counts */
 	if (email_normalize(item->valuestring, strlen(item->valuestring),
 		&in->email, &why) != PB_OK) {
 		snprintf(msg, sizeof(msg), "%s", why);
-		cJSON_AddStringToObject(fields, "email", msg);
+		json_field_error(fields, "email", msg);
 	}
 }
 
@@ -124,11 +127,11 @@ take_custom(const cJSON *item, struct lead_input *in, cJSON *fields)
 	if (cJSON_IsNull(item))
 		return;
 	if (!cJSON_IsObject(item)) {
-		cJSON_AddStringToObject(fields, "fields", "must be an object");
+		json_field_error(fields, "fields", "must be an object");
 		return;
 	}
 	if (cJSON_GetArraySize(item) > LEAD_FIELDS_MAX) {
-		cJSON_AddStringToObject(fields, "fields",
+		json_field_error(fields, "fields",
 		    "must hold at most 50 custom fields");
 		return;
 	}
@@ -140,7 +143,7 @@ take_custom(const cJSON *item, struct lead_input *in, cJSON *fields)
 		cJSON_AddItemToObject(in->fields, v->string, value);
 	}
 	if (why)
-		cJSON_AddStringToObject(fields, "fields", why);
+		json_field_error(fields, "fields", why);
 }
 
 static void
@@ -157,8 +160,8 @@ take_member(const cJSON *item, struct lead_input *in, cJSON *fields)
 		take_email(item, in, fields);
 	else if (strcmp(item->string, "fields") == 0)
 		take_custom(item, in, fields);
-	else if (!cJSON_HasObjectItem(fields, item->string))
-		cJSON_AddStringToObject(fields, item->string,
+	else
+		json_field_error(fields, item->string,
 		    "is not a lead field (custom ones go under \"fields\")");
 }
 
@@ -170,9 +173,21 @@ lead_input_parse(const cJSON *body, struct lead_input *in, cJSON **fields)
 	memset(in, 0, sizeof(*in));
 	in->fields = cJSON_CreateObject();
 	*fields = cJSON_CreateObject();
-	cJSON_ArrayForEach(item, body) take_member(item, in, *fields);
-	if (in->email == NULL && !cJSON_HasObjectItem(*fields, "email"))
-		cJSON_AddStringToObject(*fields, "email", "is required");
+	if (cJSON_GetArraySize(body) > LEAD_MEMBERS_MAX) {
+		json_field_error(*fields, "fields",
+		    "the lead holds far too many fields");
+		return PB_ERR_INVALID;
+	}
+	cJSON_ArrayForEach(item, body)
+	{
+		take_member(item, in, *fields);
+	}
+	/* "fields" may come twice; the total counts. */
+	if (cJSON_GetArraySize(in->fields) > LEAD_FIELDS_MAX)
+		json_field_error(*fields, "fields",
+		    "must hold at most 50 custom fields");
+	if (in->email == NULL)
+		json_field_error(*fields, "email", "is required");
 	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;
 }
 

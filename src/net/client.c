@@ -117,6 +117,8 @@ set_options(struct net_client *client, const struct net_request *req)
 		    (curl_off_t)req->body_len);
 	}
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* No proxy from the environment: the guard must see the target. */
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);

@@ -65,6 +65,10 @@ v6_is_public(const unsigned char *b)
 	/* IPv4-mapped, IPv4-compatible and NAT64 forms carry an IPv4. */
 	if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
 		return v4_is_public(v4_from(b + 12));
+	if (b[0] == 0x20 && b[1] == 0x02)
+		return v4_is_public(v4_from(b + 2)); /* 6to4 2002::/16 */
+	if (memcmp(b, nat64, 4) == 0 && b[4] == 0 && b[5] == 1)
+		return false; /* local-use NAT64 64:ff9b:1::/48 */
 	if (memcmp(b, zeros, 12) == 0)
 		return false; /* ::, ::1 and the deprecated compatible form */
 	if ((b[0] & 0xfe) == 0xfc)
@@ -98,6 +102,19 @@ net_addr_is_public(const struct sockaddr *sa)
 	return false;
 }
 
+/* Whether a name is localhost or under it (a final dot allowed). */
+static bool
+is_localhost(const char *host)
+{
+	size_t n = strlen(host);
+
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
+		return true;
+	return n > 10 && strncasecmp(host + n - 10, ".localhost", 10) == 0;
+}
+
 /* Whether host (as in a URL, IPv6 in brackets) is a non-public literal. */
 static bool
 host_is_private(const char *host)
@@ -107,8 +124,7 @@ host_is_private(const char *host)
 	char v6[INET6_ADDRSTRLEN + 2];
 	size_t n = strlen(host);
 
-	if (strcasecmp(host, "localhost") == 0 ||
-	    (n > 10 && strcasecmp(host + n - 10, ".localhost") == 0))
+	if (is_localhost(host))
 		return true;
 	if (inet_pton(AF_INET, host, &in.sin_addr) == 1)
 		return !net_addr_is_public((struct sockaddr *)&in);
@@ -126,7 +142,7 @@ net_url_check(const char *url, size_t max_len, bool allow_private,
     const char **why)
 {
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
+	char *scheme = NULL, *host = NULL, *user = NULL;
 	int rc = PB_ERR_INVALID;
 
 	*why = "must be an http or https URL";
@@ -140,6 +156,12 @@ net_url_check(const char *url, size_t max_len, bool allow_private,
 		goto out;
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
 		goto out;
+	/* Members see the URL: it must not carry a password. */
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+		*why = "must not hold a user name or password (the signature "
+		       "authenticates each request)";
+		goto out;
+	}
 	if (!allow_private && host_is_private(host)) {
 		*why = "points to a private or loopback address";
 		goto out;
@@ -149,6 +171,7 @@ net_url_check(const char *url, size_t max_len, bool allow_private,
 out:
 	curl_free(scheme);
 	curl_free(host);
+	curl_free(user);
 	curl_url_cleanup(u);
 	return rc;
 }

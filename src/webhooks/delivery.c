@@ -29,7 +29,7 @@ static const char SQL_RECORD[] =
     "UPDATE deliveries SET status = $2, status_code = $3, error = $4,"
     " duration_ms = $5, url = $6, request_headers = $7,"
     " response_headers = $8, response_body = $9, attempted_at = $10"
-    " WHERE id = $1";
+    " WHERE id = $1 AND status = 'pending'";
 #define DELIVERY_COLUMNS                                                       \
 	"d.id, d.message_id, d.event_id, d.endpoint_id, d.run_id,"             \
 	" d.redelivery_of, d.status, d.status_code, d.error, d.duration_ms,"   \
@@ -118,7 +118,7 @@ response_headers_json(const char *raw, size_t len)
 }
 
 static const char *
-http_error(long code)
+status_error(long code)
 {
 	if (code >= 200 && code < 300)
 		return NULL;
@@ -140,7 +140,7 @@ delivery_result_take(struct delivery_result *res,
 		res->error = net_error_name(resp->error);
 		return;
 	}
-	res->error = http_error(resp->status);
+	res->error = status_error(resp->status);
 	res->status = res->error ? "failed" : "succeeded";
 	res->response_headers = response_headers_json(
 	    resp->headers.data ? resp->headers.data : "", resp->headers.len);
@@ -175,19 +175,27 @@ update_row(struct db *db, const char *id, const struct delivery_result *res)
 		db_bind_null(st, 10);
 	rc = db_step(st);
 	db_reset(st);
+	if (rc == DB_DONE && db_changes(db) == 0)
+		return PB_ERR_CONFLICT; /* recorded already */
 	return rc == DB_DONE ? PB_OK : rc;
 }
 
-static int
-record_in_txn(struct db *db, const char *id, const char *step_id,
-    const char *endpoint_id, const struct delivery_result *res)
-{
-	int rc = update_row(db, id, res);
+/* One outcome, as handed to db_write(). */
+struct record {
+	const char *id, *step_id, *endpoint_id;
+	const struct delivery_result *res;
+};
 
-	if (rc == PB_OK && step_id && *step_id)
-		rc = run_step_set_status(db, step_id, res->status);
-	if (rc == PB_OK && endpoint_id && res->status_code == 410)
-		rc = webhook_disable(db, endpoint_id, GONE_REASON);
+static int
+record_in_txn(struct db *db, void *arg)
+{
+	const struct record *r = arg;
+	int rc = update_row(db, r->id, r->res);
+
+	if (rc == PB_OK && r->step_id && *r->step_id)
+		rc = run_step_set_status(db, r->step_id, r->res->status);
+	if (rc == PB_OK && r->endpoint_id && r->res->status_code == 410)
+		rc = webhook_disable(db, r->endpoint_id, GONE_REASON);
 	return rc;
 }
 
@@ -195,15 +203,9 @@ int
 delivery_record(struct db *db, const char *id, const char *step_id,
     const char *endpoint_id, const struct delivery_result *res)
 {
-	int rc;
+	struct record r = {id, step_id, endpoint_id, res};
 
-	if ((rc = db_begin(db)) != PB_OK)
-		return rc;
-	if ((rc = record_in_txn(db, id, step_id, endpoint_id, res)) != PB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return db_write(db, record_in_txn, &r);
 }
 
 void
@@ -289,14 +291,11 @@ delivery_get_json(struct db *db, const char *workspace_id, const char *id,
 	int rc;
 
 	*out = NULL;
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW)
-		*out = delivery_json(st, NULL);
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	*out = delivery_json(st, NULL);
 	db_reset(st);
-	if (rc == DB_ROW)
-		return PB_OK;
-	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+	return PB_OK;
 }
 
 static int
@@ -304,15 +303,11 @@ endpoint_exists(struct db *db, const char *workspace_id, const char *id)
 {
 	struct db_stmt *st =
 	    db_query(db, SQL_ENDPOINT_EXISTS, "ss", id, workspace_id);
-	int rc;
+	int rc = db_first(st);
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	rc = db_step(st);
-	db_reset(st);
-	if (rc == DB_ROW)
-		return PB_OK;
-	return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
+	if (rc == PB_OK)
+		db_reset(st);
+	return rc;
 }
 
 int
@@ -332,49 +327,49 @@ delivery_list_json(struct db *db, const char *workspace_id,
 	return db_page_json(st, page->limit, delivery_json, NULL, out);
 }
 
-/* Reads what a redelivery copies from the original into row. */
+/* What a redelivery copies from the delivery it repeats. */
+struct original {
+	char event_id[ID_SIZE], message_id[ID_SIZE], endpoint_id[ID_SIZE];
+	char run_id[ID_SIZE], step_id[ID_SIZE];
+	char *url;
+};
+
 static int
 load_original(struct db *db, const char *workspace_id, const char *id,
-    struct delivery_row *row, char cols[6][ID_SIZE * 2], char **url)
+    struct original *o)
 {
 	struct db_stmt *st = db_query(db, SQL_ORIGINAL, "ss", id, workspace_id);
 	int rc;
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW) {
-		for (int i = 0; i < 6; i++) {
-			const char *s = i == 3 ? NULL : db_col_text(st, i);
-
-			snprintf(cols[i], ID_SIZE * 2, "%s", s ? s : "");
-		}
-		*url = xstrdup(db_col_text(st, 3));
-	}
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	db_col_copy(st, 0, o->event_id, ID_SIZE);
+	db_col_copy(st, 1, o->message_id, ID_SIZE);
+	db_col_copy(st, 2, o->endpoint_id, ID_SIZE);
+	o->url = db_col_dup(st, 3);
+	db_col_copy(st, 4, o->run_id, ID_SIZE);
+	db_col_copy(st, 5, o->step_id, ID_SIZE);
 	db_reset(st);
-	if (rc != DB_ROW)
-		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
-	row->workspace_id = workspace_id;
-	row->event_id = cols[0];
-	row->message_id = cols[1];
-	row->endpoint_id = cols[2][0] ? cols[2] : NULL;
-	row->url = *url;
-	row->run_id = cols[4][0] ? cols[4] : NULL;
-	row->step_id = cols[5][0] ? cols[5] : NULL;
-	row->redelivery_of = id;
 	return PB_OK;
 }
 
-static int
-redeliver_in_txn(struct db *db, const struct delivery_row *row,
-    char new_id[ID_SIZE])
-{
-	int rc = delivery_insert(db, row, new_id);
+/* A redelivery, as handed to db_write(). */
+struct redelivery {
+	struct delivery_row row;
+	char *new_id;
+};
 
-	if (rc == PB_OK && row->step_id)
-		rc = run_step_set_status(db, row->step_id, "pending");
+static int
+redeliver_in_txn(struct db *db, void *arg)
+{
+	struct redelivery *r = arg;
+	int rc = delivery_insert(db, &r->row, r->new_id);
+
+	if (rc == PB_OK && r->row.step_id)
+		rc = run_step_set_status(db, r->row.step_id, "pending");
 	if (rc == PB_OK)
-		rc = job_enqueue(db, WEBHOOK_JOB, new_id, row->workspace_id,
-		    WEBHOOK_JOB_RUNS, 0);
+		rc = job_enqueue(db, WEBHOOK_JOB, r->new_id,
+		    r->row.workspace_id, WEBHOOK_JOB_RUNS, 0);
 	return rc;
 }
 
@@ -382,20 +377,25 @@ int
 delivery_redeliver(struct db *db, const char *workspace_id, const char *id,
     char new_id[ID_SIZE])
 {
-	struct delivery_row row = {0};
-	char cols[6][ID_SIZE * 2], *url = NULL;
-	int rc;
+	struct original o = {0};
+	struct redelivery r = {.new_id = new_id};
+	int rc = load_original(db, workspace_id, id, &o);
 
-	rc = load_original(db, workspace_id, id, &row, cols, &url);
-	if (rc == PB_OK && row.endpoint_id == NULL)
+	if (rc == PB_OK && o.endpoint_id[0] == '\0')
 		rc = PB_ERR_CONFLICT; /* its endpoint was deleted */
-	if (rc == PB_OK && (rc = db_begin(db)) == PB_OK) {
-		rc = redeliver_in_txn(db, &row, new_id);
-		if (rc == PB_OK)
-			rc = db_commit(db);
-		else
-			db_rollback(db);
+	if (rc == PB_OK) {
+		r.row = (struct delivery_row){
+		    .workspace_id = workspace_id,
+		    .event_id = o.event_id,
+		    .message_id = o.message_id,
+		    .endpoint_id = o.endpoint_id,
+		    .url = o.url,
+		    .run_id = o.run_id[0] ? o.run_id : NULL,
+		    .step_id = o.step_id[0] ? o.step_id : NULL,
+		    .redelivery_of = id,
+		};
+		rc = db_write(db, redeliver_in_txn, &r);
 	}
-	free(url);
+	free(o.url);
 	return rc;
 }

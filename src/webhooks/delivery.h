@@ -48,7 +48,9 @@ void delivery_result_take(struct delivery_result *res,
     const struct net_response *resp);
 /*
  * Records the outcome on the delivery and its step, updates the run, and
- * disables the endpoint after a 410, in one transaction.
+ * disables the endpoint after a 410, in one transaction.  PB_ERR_CONFLICT,
+ * changing nothing, when the delivery is no longer pending (another
+ * worker, which took the job over, recorded it first).
  */
 int delivery_record(struct db *db, const char *id, const char *step_id,
     const char *endpoint_id, const struct delivery_result *res);

@@ -28,6 +28,8 @@
 #include "workflows/run.h"
 
 #define HEADERS_KEPT_MAX 8192
+/* The request headers of an attempt (DESIGN section 4), and a NULL. */
+#define REQUEST_HEADERS 8
 
 static const char SQL_SUBSCRIBED[] =
     "SELECT e.id, e.url FROM webhook_endpoints e"
@@ -94,48 +96,28 @@ webhook_fanout(struct db *db, struct event_fanout *fanout)
 	return rc == DB_DONE ? PB_OK : rc;
 }
 
-static char *
-col_dup(struct db_stmt *st, int i)
-{
-	const char *s = db_col_text(st, i);
-
-	return s ? xstrdup(s) : NULL;
-}
-
-static void
-col_copy(struct db_stmt *st, int i, char out[ID_SIZE])
-{
-	const char *s = db_col_text(st, i);
-
-	snprintf(out, ID_SIZE, "%s", s ? s : "");
-}
-
 static int
 load_attempt(struct db *db, struct attempt *a)
 {
 	struct db_stmt *st = db_query(db, SQL_ATTEMPT, "s", a->delivery_id);
 	int rc;
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW) {
-		a->pending = strcmp(db_col_text(st, 0), "pending") == 0;
-		col_copy(st, 1, a->message_id);
-		col_copy(st, 2, a->step_id);
-		col_copy(st, 3, a->workspace_id);
-		a->type = col_dup(st, 4);
-		a->payload = col_dup(st, 5);
-		col_copy(st, 6, a->endpoint_id);
-		a->url = col_dup(st, 7);
-		a->endpoint_enabled = db_col_i64(st, 8) != 0;
-		a->sealed = col_dup(st, 9);
-		a->sealed_previous = col_dup(st, 10);
-		a->previous_expires_at = db_col_i64(st, 11);
-		a->captured_url = col_dup(st, 12);
-	}
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	a->pending = strcmp(db_col_text(st, 0), "pending") == 0;
+	db_col_copy(st, 1, a->message_id, ID_SIZE);
+	db_col_copy(st, 2, a->step_id, ID_SIZE);
+	db_col_copy(st, 3, a->workspace_id, ID_SIZE);
+	a->type = db_col_dup(st, 4);
+	a->payload = db_col_dup(st, 5);
+	db_col_copy(st, 6, a->endpoint_id, ID_SIZE);
+	a->url = db_col_dup(st, 7);
+	a->endpoint_enabled = db_col_i64(st, 8) != 0;
+	a->sealed = db_col_dup(st, 9);
+	a->sealed_previous = db_col_dup(st, 10);
+	a->previous_expires_at = db_col_i64(st, 11);
+	a->captured_url = db_col_dup(st, 12);
 	db_reset(st);
-	if (rc != DB_ROW)
-		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
 	return PB_OK;
 }
 
@@ -153,7 +135,7 @@ attempt_release(struct attempt *a)
 
 /* The request headers, signed now; PB_ERR_INTERNAL if a secret is lost. */
 static int
-build_headers(struct attempt *a, char *headers[9])
+build_headers(struct attempt *a, char *headers[REQUEST_HEADERS + 1])
 {
 	char *secrets[2], *pitchbar, *standard = NULL;
 	int64_t t = clock_now_ms() / 1000;
@@ -180,7 +162,7 @@ build_headers(struct attempt *a, char *headers[9])
 	headers[5] = xasprintf("webhook-id: %s", a->message_id);
 	headers[6] = xasprintf("webhook-timestamp: %" PRId64, t);
 	headers[7] = xasprintf("webhook-signature: %s", standard);
-	headers[8] = NULL;
+	headers[REQUEST_HEADERS] = NULL;
 	free(pitchbar);
 	free(standard);
 	return PB_OK;
@@ -191,7 +173,7 @@ send_attempt(struct net_client *client, struct attempt *a)
 {
 	struct delivery_result *res = &a->result;
 	struct net_response resp;
-	char *headers[9] = {0};
+	char *headers[REQUEST_HEADERS + 1] = {0};
 	struct net_request req = {
 	    .method = "POST",
 	    .url = a->url,
@@ -244,6 +226,13 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 		attempt_release(&a);
 		return;
 	}
+	if (ctx->local == NULL) {
+		/* No HTTP client on this worker: try again a little later. */
+		out->status = JOB_RETRY;
+		out->retry_at = clock_now_ms() + 1000;
+		attempt_release(&a);
+		return;
+	}
 	if (a.endpoint_id[0] == '\0' || !a.endpoint_enabled) {
 		a.result.url = a.url ? a.url : a.captured_url;
 		a.result.status = "skipped";
@@ -254,7 +243,10 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 	}
 	rc = delivery_record(ctx->db, a.delivery_id, a.step_id,
 	    a.endpoint_id[0] ? a.endpoint_id : NULL, &a.result);
-	if (rc != PB_OK) {
+	if (rc == PB_ERR_CONFLICT) {
+		log_warn(job->id, "webhook.recorded_already", "delivery=%s",
+		    a.delivery_id);
+	} else if (rc != PB_OK) {
 		/* Not recorded: the job runs again and so does the attempt. */
 		out->status = JOB_RETRY;
 		out->retry_at = clock_now_ms() + 1000;

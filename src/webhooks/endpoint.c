@@ -40,26 +40,18 @@ static const char SQL_DELETE[] =
     "DELETE FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
 static const char SQL_DETACH_DELIVERIES[] =
     "UPDATE deliveries SET endpoint_id = NULL WHERE endpoint_id = $1";
+/* The columns row_json() reads, in its order. */
+#define ENDPOINT_COLUMNS                                                       \
+	"SELECT id, url, description, enabled, disabled_reason, secret_enc,"   \
+	" previous_secret_enc, previous_secret_expires_at, created_at,"        \
+	" updated_at FROM webhook_endpoints"
 static const char SQL_GET[] =
-    "SELECT id, url, description, enabled, disabled_reason, secret_enc,"
-    " previous_secret_enc, previous_secret_expires_at, created_at,"
-    " updated_at FROM webhook_endpoints"
-    " WHERE id = $1 AND workspace_id = $2";
-static const char SQL_LIST[] =
-    "SELECT id, url, description, enabled, disabled_reason, secret_enc,"
-    " previous_secret_enc, previous_secret_expires_at, created_at,"
-    " updated_at FROM webhook_endpoints"
+    ENDPOINT_COLUMNS " WHERE id = $1 AND workspace_id = $2";
+static const char SQL_LIST[] = ENDPOINT_COLUMNS
     " WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3";
 static const char SQL_EVENTS[] =
     "SELECT event_type FROM webhook_subscriptions WHERE endpoint_id = $1"
     " ORDER BY event_type";
-
-static void
-field_error(cJSON *fields, const char *field, const char *msg)
-{
-	if (!cJSON_HasObjectItem(fields, field))
-		cJSON_AddStringToObject(fields, field, msg);
-}
 
 static void
 parse_url(const cJSON *item, struct webhook_input *in, cJSON *fields)
@@ -67,12 +59,12 @@ parse_url(const cJSON *item, struct webhook_input *in, cJSON *fields)
 	const char *why;
 
 	if (!cJSON_IsString(item)) {
-		field_error(fields, "url", "must be a string");
+		json_field_error(fields, "url", "must be a string");
 		return;
 	}
 	if (net_url_check(item->valuestring, WEBHOOK_URL_MAX,
 		config_get()->allow_private_targets, &why) != PB_OK) {
-		field_error(fields, "url", why);
+		json_field_error(fields, "url", why);
 		return;
 	}
 	in->url = item->valuestring;
@@ -92,26 +84,30 @@ parse_events(const cJSON *item, struct webhook_input *in, cJSON *fields)
 {
 	const struct event_type *type;
 	const cJSON *e;
-	char msg[160];
+	char msg[160], *name;
 
 	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) == 0 ||
 	    cJSON_GetArraySize(item) > WEBHOOK_EVENTS_MAX) {
-		field_error(fields, "events", "must list 1 to 16 event types");
+		json_field_error(fields, "events",
+		    "must list 1 to 16 event types");
 		return;
 	}
 	in->nevents = 0;
 	cJSON_ArrayForEach(e, item)
 	{
 		if (!cJSON_IsString(e)) {
-			field_error(fields, "events", "must hold strings");
+			json_field_error(fields, "events", "must hold strings");
 			return;
 		}
 		type = event_type_find(e->valuestring);
 		if (type == NULL || type->state != EVENT_SHIPPED) {
-			snprintf(msg, sizeof(msg), "%.64s %s", e->valuestring,
+			name = utf8_sanitize(e->valuestring,
+			    strlen(e->valuestring), 64);
+			snprintf(msg, sizeof(msg), "%s %s", name,
 			    type ? "is not available yet"
 				 : "is not a known event type");
-			field_error(fields, "events", msg);
+			free(name);
+			json_field_error(fields, "events", msg);
 			return;
 		}
 		if (!already_listed(in, type->name))
@@ -123,12 +119,12 @@ static void
 parse_description(const cJSON *item, struct webhook_input *in, cJSON *fields)
 {
 	if (!cJSON_IsString(item)) {
-		field_error(fields, "description", "must be a string");
+		json_field_error(fields, "description", "must be a string");
 		return;
 	}
 	if (utf8_chars(item->valuestring, strlen(item->valuestring)) >
 	    WEBHOOK_DESCRIPTION_MAX) {
-		field_error(fields, "description",
+		json_field_error(fields, "description",
 		    "must be at most 500 characters");
 		return;
 	}
@@ -153,18 +149,18 @@ webhook_input_parse(const cJSON *body, bool create, struct webhook_input *in,
 		else if (strcmp(item->string, "description") == 0)
 			parse_description(item, in, *fields);
 		else if (strcmp(item->string, "enabled") != 0)
-			field_error(*fields, item->string,
+			json_field_error(*fields, item->string,
 			    "is not a field that can be set");
 		else if (cJSON_IsBool(item))
 			in->enabled = cJSON_IsTrue(item);
 		else
-			field_error(*fields, "enabled",
+			json_field_error(*fields, "enabled",
 			    "must be true or false");
 	}
 	if (create && in->url == NULL)
-		field_error(*fields, "url", "is required");
+		json_field_error(*fields, "url", "is required");
 	if (create && in->nevents < 0)
-		field_error(*fields, "events", "is required");
+		json_field_error(*fields, "events", "is required");
 	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;
 }
 
@@ -185,12 +181,32 @@ set_events(struct db *db, const char *id, const struct webhook_input *in)
 	return rc;
 }
 
+/* A change to one endpoint, as handed to db_write(). */
+struct change {
+	const char *workspace_id, *id;
+	const struct webhook_input *in;
+	const char *sealed; /* create: the sealed secret */
+};
+
+static int
+create_in_txn(struct db *db, void *arg)
+{
+	const struct change *c = arg;
+	int64_t enabled = c->in->enabled < 0 ? 1 : c->in->enabled;
+	int rc;
+
+	rc = db_run(db, SQL_INSERT, "ssssisi", c->id, c->workspace_id,
+	    c->in->url, c->in->description ? c->in->description : "", enabled,
+	    c->sealed, clock_now_ms());
+	return rc == PB_OK ? set_events(db, c->id, c->in) : rc;
+}
+
 int
 webhook_create(struct db *db, const char *workspace_id,
     const struct webhook_input *in, char id[ID_SIZE])
 {
+	struct change c = {workspace_id, id, in, NULL};
 	char *secret = secret_webhook_new(), *ad, *sealed;
-	int64_t enabled = in->enabled < 0 ? 1 : in->enabled;
 	int rc;
 
 	id_new("whk_", id);
@@ -198,19 +214,30 @@ webhook_create(struct db *db, const char *workspace_id,
 	sealed = vault_seal(secret, strlen(secret), ad);
 	secret_free(secret);
 	free(ad);
-	if ((rc = db_begin(db)) != PB_OK)
-		goto out;
-	rc = db_run(db, SQL_INSERT, "ssssisi", id, workspace_id, in->url,
-	    in->description ? in->description : "", enabled, sealed,
-	    clock_now_ms());
-	if (rc == PB_OK)
-		rc = set_events(db, id, in);
-	if (rc == PB_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-out:
+	c.sealed = sealed;
+	rc = db_write(db, create_in_txn, &c);
 	free(sealed);
+	return rc;
+}
+
+static int
+update_in_txn(struct db *db, void *arg)
+{
+	const struct change *c = arg;
+	int64_t now = clock_now_ms();
+	int rc;
+
+	if (c->in->enabled >= 0)
+		rc = db_run(db, SQL_UPDATE, "ssssii", c->id, c->workspace_id,
+		    c->in->url, c->in->description, (int64_t)c->in->enabled,
+		    now);
+	else
+		rc = db_run(db, SQL_UPDATE, "ssssni", c->id, c->workspace_id,
+		    c->in->url, c->in->description, now);
+	if (rc == PB_OK && db_changes(db) == 0)
+		rc = PB_ERR_NOT_FOUND;
+	if (rc == PB_OK && c->in->nevents >= 0)
+		rc = set_events(db, c->id, c->in);
 	return rc;
 }
 
@@ -218,45 +245,32 @@ int
 webhook_update(struct db *db, const char *workspace_id, const char *id,
     const struct webhook_input *in)
 {
+	struct change c = {workspace_id, id, in, NULL};
+
+	return db_write(db, update_in_txn, &c);
+}
+
+static int
+delete_in_txn(struct db *db, void *arg)
+{
+	const struct change *c = arg;
 	int rc;
 
-	if ((rc = db_begin(db)) != PB_OK)
-		return rc;
-	if (in->enabled >= 0)
-		rc = db_run(db, SQL_UPDATE, "ssssii", id, workspace_id, in->url,
-		    in->description, (int64_t)in->enabled, clock_now_ms());
-	else
-		rc = db_run(db, SQL_UPDATE, "ssssni", id, workspace_id, in->url,
-		    in->description, clock_now_ms());
+	/* The deliveries stay in the log, no longer tied to the endpoint. */
+	rc = db_run(db, SQL_DETACH_DELIVERIES, "s", c->id);
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_DELETE, "ss", c->id, c->workspace_id);
 	if (rc == PB_OK && db_changes(db) == 0)
 		rc = PB_ERR_NOT_FOUND;
-	if (rc == PB_OK && in->nevents >= 0)
-		rc = set_events(db, id, in);
-	if (rc != PB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return rc;
 }
 
 int
 webhook_delete(struct db *db, const char *workspace_id, const char *id)
 {
-	int rc;
+	struct change c = {workspace_id, id, NULL, NULL};
 
-	if ((rc = db_begin(db)) != PB_OK)
-		return rc;
-	/* The deliveries stay in the log, no longer tied to the endpoint. */
-	rc = db_run(db, SQL_DETACH_DELIVERIES, "s", id);
-	if (rc == PB_OK)
-		rc = db_run(db, SQL_DELETE, "ss", id, workspace_id);
-	if (rc == PB_OK && db_changes(db) == 0)
-		rc = PB_ERR_NOT_FOUND;
-	if (rc != PB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return db_write(db, delete_in_txn, &c);
 }
 
 int
@@ -359,14 +373,10 @@ webhook_get_json(struct db *db, const char *workspace_id, const char *id,
 	int rc;
 
 	*out = NULL;
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW)
-		*out =
-		    row_json(st, &(struct row_opts){workspace_id, with_secret});
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	*out = row_json(st, &(struct row_opts){workspace_id, with_secret});
 	db_reset(st);
-	if (rc != DB_ROW)
-		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
 	if ((rc = add_events(db, id, *out)) != PB_OK) {
 		cJSON_Delete(*out);
 		*out = NULL;

@@ -17,9 +17,17 @@ static const char SQL_INSERT_STEP[] =
     "INSERT INTO run_steps (id, run_id, position, type, endpoint_id, url,"
     " status, created_at, updated_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)";
+/*
+ * Touching the run first takes its row lock: on PostgreSQL the steps of
+ * one run are recorded by several workers at once, and the one that
+ * recomputes the run's status last must see every sibling's step.
+ */
+static const char SQL_LOCK_RUN[] =
+    "UPDATE workflow_runs SET updated_at = $2"
+    " WHERE id = (SELECT run_id FROM run_steps WHERE id = $1)"
+    " RETURNING id";
 static const char SQL_SET_STEP[] =
-    "UPDATE run_steps SET status = $2, updated_at = $3 WHERE id = $1"
-    " RETURNING run_id";
+    "UPDATE run_steps SET status = $2, updated_at = $3 WHERE id = $1";
 static const char SQL_SET_RUN_STATUS[] =
     "UPDATE workflow_runs SET updated_at = $2, status = CASE"
     " WHEN EXISTS (SELECT 1 FROM run_steps WHERE run_id = $1"
@@ -62,19 +70,18 @@ int
 run_step_set_status(struct db *db, const char *step_id, const char *status)
 {
 	int64_t now = clock_now_ms();
-	char run_id[ID_SIZE] = "";
-	struct db_stmt *st;
+	char run_id[ID_SIZE];
+	struct db_stmt *st = db_query(db, SQL_LOCK_RUN, "si", step_id, now);
 	int rc;
 
-	st = db_query(db, SQL_SET_STEP, "ssi", step_id, status, now);
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW)
-		snprintf(run_id, sizeof(run_id), "%s", db_col_text(st, 0));
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	db_col_copy(st, 0, run_id, sizeof(run_id));
 	db_reset(st);
-	if (rc != DB_ROW)
-		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
-	return db_run(db, SQL_SET_RUN_STATUS, "si", run_id, now);
+	rc = db_run(db, SQL_SET_STEP, "ssi", step_id, status, now);
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_SET_RUN_STATUS, "si", run_id, now);
+	return rc;
 }
 
 static cJSON *
@@ -147,24 +154,20 @@ run_get_json(struct db *db, const char *workspace_id, const char *run_id,
 {
 	struct db_stmt *st =
 	    db_query(db, SQL_GET_RUN, "ss", run_id, workspace_id);
-	cJSON *run = NULL;
+	cJSON *run;
 	int rc;
 
 	*out = NULL;
-	if (st == NULL)
-		return PB_ERR_DB;
-	if ((rc = db_step(st)) == DB_ROW) {
-		run = cJSON_CreateObject();
-		cJSON_AddStringToObject(run, "id", db_col_text(st, 0));
-		json_add_str(run, "workflow_id", db_col_text(st, 1));
-		cJSON_AddStringToObject(run, "event_id", db_col_text(st, 2));
-		cJSON_AddStringToObject(run, "status", db_col_text(st, 3));
-		json_add_time(run, "created_at", db_col_i64(st, 4));
-		json_add_time(run, "updated_at", db_col_i64(st, 5));
-	}
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	run = cJSON_CreateObject();
+	cJSON_AddStringToObject(run, "id", db_col_text(st, 0));
+	json_add_str(run, "workflow_id", db_col_text(st, 1));
+	cJSON_AddStringToObject(run, "event_id", db_col_text(st, 2));
+	cJSON_AddStringToObject(run, "status", db_col_text(st, 3));
+	json_add_time(run, "created_at", db_col_i64(st, 4));
+	json_add_time(run, "updated_at", db_col_i64(st, 5));
 	db_reset(st);
-	if (rc != DB_ROW)
-		return rc == DB_DONE ? PB_ERR_NOT_FOUND : rc;
 	if ((rc = add_steps(db, run_id, run)) != PB_OK) {
 		cJSON_Delete(run);
 		return rc;

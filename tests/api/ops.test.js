@@ -105,3 +105,46 @@ test('SIGTERM while idle: the process exits 0 promptly, with no sanitizer report
   assert.equal(srv.running(), false);
   await assert.rejects(client.get('/healthz', { token: null }), /ECONNREFUSED/, 'the server still answers after SIGTERM');
 });
+
+test('a client-made method never reaches a metric label: /metrics stays parseable', { timeout: 60000 }, async (t) => {
+  const srv = await startServer({ label: 'metrics-labels' });
+  t.after(() => srv.cleanup());
+  const client = api(srv);
+  const { request } = require('./lib/http');
+  for (const method of ['X'.repeat(250), 'FOOBAR', 'BAZ"}']) {
+    const r = await request(method, `${srv.url}/zzz`).catch(() => null);
+    if (r) assert.ok([400, 404, 405, 501].includes(r.status), `${method}: ${r.status}`);
+  }
+  const r = await client.get('/metrics', { token: null });
+  assert.equal(r.status, 200);
+  const { samples } = parsePrometheus(r.text); // throws on a broken line
+  const methods = new Set(samples.filter((s) => s.name === 'pitchbar_http_requests_total').map((s) => s.labels.method));
+  for (const m of methods) assert.ok(['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'other'].includes(m), `method label ${m}`);
+  await srv.stop();
+});
+
+test('SIGTERM while a worker waits on a hanging receiver: exit 0 within the shutdown time-out; the delivery goes after a restart', { timeout: 60000 }, async (t) => {
+  const srv = await startServer({
+    label: 'sigterm-busy',
+    env: { PITCHBAR_SHUTDOWN_TIMEOUT_MS: 1000, PITCHBAR_WEBHOOK_TIMEOUT_MS: 5000, PITCHBAR_JOB_LEASE_MS: 1500 },
+  });
+  t.after(() => srv.cleanup());
+  const rcv = await startReceiver({ respond: { hang: true } });
+  t.after(() => rcv.close());
+  const client = api(srv);
+  const endpoint = await client.createEndpoint(rcv.url('/hook'));
+  rcv.secret = endpoint.secret;
+  assert.equal((await client.lead({ email: 'busy@example.com' })).status, 201);
+  await rcv.waitFor(1);
+
+  const started = Date.now();
+  await srv.stop({ timeoutMs: 5000 }); // exit 0, no sanitizer report
+  assert.ok(Date.now() - started < 4000, `stopping took ${Date.now() - started} ms`);
+
+  // Cut short, the attempt was not recorded: it goes again after a restart.
+  rcv.respond({ status: 200, body: 'ok' });
+  await srv.restart();
+  const [d] = await client.settledDeliveries(endpoint.id, 1, { timeoutMs: 20000 });
+  assert.equal(d.status, 'succeeded');
+  await srv.stop();
+});

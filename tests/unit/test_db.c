@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/rc.h"
@@ -206,6 +208,44 @@ test_concurrent_writers(void **state)
 	db_pool_free(pool);
 }
 
+/*
+ * Connections leave checkpoints to the pool's checkpointer: on a fresh
+ * database, once the WAL holds a thousand pages, they reach the database
+ * file (which would otherwise stay at its first pages for ever).
+ */
+static void
+test_checkpoints_happen(void **state)
+{
+	struct db_pool *pool = open_pool("db-checkpoint");
+	struct db *db = db_acquire(pool);
+	char *path =
+	    xasprintf("tests/out/unit-db-checkpoint-%d/test.db", (int)getpid());
+	struct stat sb = {0};
+	char key[32];
+
+	(void)state;
+	if (db_is_postgres(db)) {
+		db_release(db);
+		db_pool_free(pool);
+		free(path);
+		skip();
+	}
+	assert_int_equal(db_exec(db, SQL_CREATE), 0);
+	for (int i = 0; i < 1500; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(db_run(db, SQL_INSERT, "si", key, (int64_t)i),
+		    0);
+	}
+	for (int i = 0; i < 200 && sb.st_size < 64 * 1024; i++) {
+		usleep(10000);
+		assert_int_equal(stat(path, &sb), 0);
+	}
+	assert_true(sb.st_size >= 64 * 1024);
+	free(path);
+	db_release(db);
+	db_pool_free(pool);
+}
+
 static void
 test_bad_url(void **state)
 {
@@ -230,6 +270,7 @@ main(void)
 	    cmocka_unit_test(test_constraint_is_conflict),
 	    cmocka_unit_test(test_transactions_and_hooks),
 	    cmocka_unit_test(test_concurrent_writers),
+	    cmocka_unit_test(test_checkpoints_happen),
 	    cmocka_unit_test(test_bad_url),
 	};
 

@@ -244,7 +244,7 @@ test_worker_pool(void **state)
 	enqueue_many(pool, "count");
 	while (total_ran() < MANY && clock_mono_ms() < deadline)
 		sleep_ms(10);
-	job_workers_stop(w, 10000);
+	assert_true(job_workers_stop(w, clock_mono_ms() + 10000));
 	for (int i = 0; i < MANY; i++)
 		assert_int_equal(atomic_load(&ran[i]), 1);
 	db_pool_free(pool);
@@ -294,7 +294,7 @@ test_lease_renewed(void **state)
 		    PB_ERR_NOT_FOUND);
 		sleep_ms(25);
 	}
-	job_workers_stop(w, 5000);
+	assert_true(job_workers_stop(w, clock_mono_ms() + 5000));
 	assert_int_equal(atomic_load(&slow_runs), 1);
 	assert_int_equal(job_claim(db, 300, &job, &next), PB_ERR_NOT_FOUND);
 	db_release(db);

@@ -212,6 +212,23 @@ test_custom_field_limits(void **state)
 	    "fields");
 }
 
+/* Two "fields" objects of 30 each hold 60 custom fields: refused. */
+static void
+test_custom_fields_counted_in_total(void **state)
+{
+	char *a = with_custom(30, 4, 1), *b = with_custom(30, 5, 1);
+	char *both;
+
+	(void)state;
+	a[strlen(a) - 1] = '\0'; /* drop the closing brace */
+	both = xasprintf("%s,%s", a, strstr(b, "\"fields\""));
+	expect_ok(b);
+	expect_error(both, "fields");
+	free(a);
+	free(b);
+	free(both);
+}
+
 static void
 test_idempotency_keys(void **state)
 {
@@ -240,6 +257,7 @@ main(void)
 	    cmocka_unit_test(test_types_and_unknown_keys),
 	    cmocka_unit_test(test_empty_text_is_absent),
 	    cmocka_unit_test(test_custom_field_limits),
+	    cmocka_unit_test(test_custom_fields_counted_in_total),
 	    cmocka_unit_test(test_idempotency_keys),
 	};
 

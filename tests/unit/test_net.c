@@ -57,6 +57,7 @@ test_public_addresses(void **state)
 	assert_true(v4_public("172.32.0.1"));
 	assert_true(v6_public("2606:2800:220:1::1"));
 	assert_true(v6_public("::ffff:93.184.216.34"));
+	assert_true(v6_public("2002:5db8:d822::1"));
 }
 
 static void
@@ -87,6 +88,10 @@ test_url_check(void **state)
 	expect_refused("http://", true);
 	expect_refused("http://127.0.0.1/x", false);
 	expect_refused("http://localhost:8080/x", false);
+	expect_refused("http://localhost./x", false);
+	expect_refused("http://LOCALHOST/x", false);
+	expect_refused("https://user:secret@example.com/x", true);
+	expect_refused("https://user@example.com/x", true);
 	expect_refused("http://a.localhost/x", false);
 	expect_refused("http://[::1]/x", false);
 	expect_refused("http://10.0.0.5/x", false);

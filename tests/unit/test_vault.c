@@ -20,7 +20,7 @@ expect_plain(const char *sealed, const char *ad, const char *want)
 	assert_int_equal(vault_open(sealed, ad, &plain, &n), 0);
 	assert_int_equal(n, strlen(want));
 	assert_string_equal(plain, want);
-	vault_free_plain(plain, n);
+	secret_free(plain);
 }
 
 static void
