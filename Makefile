@@ -111,7 +111,7 @@ test:
 bench:
 	@tools/install-deps.sh bench
 	@$(MAKE) --no-print-directory MODE=release build/release/pitchbar
-	bench/run.sh
+	tools/with-pg.sh --durable bench/run.sh
 
 lint:
 	@tools/lint.sh

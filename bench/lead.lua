@@ -5,6 +5,7 @@ local thread_id = 0
 local threads = {}
 created = 0 -- 201 answers, read by done() through thread:get
 others = 0
+sent = 0
 
 function setup(thread)
 	thread_id = thread_id + 1
@@ -19,6 +20,7 @@ end
 
 function request()
 	counter = counter + 1
+	sent = counter
 	local body = string.format(
 		'{"email":"bench-%d-%d@example.com","name":"Bench %d",' ..
 		'"message":"Pricing for 20 seats?","fields":{"budget":"5k"}}',
@@ -35,12 +37,14 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-	local n201, nother = 0, 0
+	local n201, nother, nsent = 0, 0, 0
 	for _, t in ipairs(threads) do
 		n201 = n201 + t:get("created")
 		nother = nother + t:get("others")
+		nsent = nsent + t:get("sent")
 	end
-	io.write(string.format("created %d\nothers %d\n", n201, nother))
+	io.write(string.format("created %d\nothers %d\nsent %d\n", n201,
+		nother, nsent))
 	io.write(string.format("p50_us %d\np99_us %d\nrequests %d\n" ..
 		"seconds %.3f\nerrors %d\n",
 		latency:percentile(50), latency:percentile(99),

@@ -101,6 +101,8 @@ db_pool_free(struct db_pool *pool)
 {
 	if (pool == NULL)
 		return;
+	db_close_spare(pool->batch.writer);
+	pool->batch.writer = NULL;
 	while (pool->idle) {
 		struct db *db = pool->idle;
 
@@ -159,6 +161,19 @@ take_idle(struct db_pool *pool)
 		pool->open++;
 	pthread_mutex_unlock(&pool->lock);
 	return db;
+}
+
+struct db *
+db_connect_spare(struct db_pool *pool)
+{
+	return connect_new(pool);
+}
+
+void
+db_close_spare(struct db *db)
+{
+	if (db)
+		db_close(db);
 }
 
 struct db *

@@ -36,6 +36,11 @@ struct db {
 
 struct db_ops {
 	const char *name;
+	/*
+	 * Whether the engine runs write transactions side by side (and
+	 * groups their commits itself); db_write() then runs each alone.
+	 */
+	bool concurrent_writes;
 	int (*pool_init)(struct db_pool *pool, const char *target, char *err,
 	    size_t errlen);
 	void (*pool_release)(struct db_pool *pool);
@@ -79,6 +84,7 @@ struct db_batch {
 	pthread_cond_t finished; /* a batch committed or failed */
 	struct db_write *head, **tail;
 	bool leading; /* a thread is running a batch */
+	struct db *writer; /* the leader's connection, used by one at a time */
 };
 
 struct db_pool {
@@ -94,6 +100,9 @@ struct db_pool {
 
 void db_batch_init(struct db_batch *b);
 void db_batch_release(struct db_batch *b);
+/* A connection outside the pool's count (the batch writer's), or NULL. */
+struct db *db_connect_spare(struct db_pool *pool);
+void db_close_spare(struct db *db);
 
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_postgres_ops;

@@ -428,6 +428,7 @@ pg_wait(struct db *db, int timeout_ms)
 
 const struct db_ops db_postgres_ops = {
     .name = "postgres",
+    .concurrent_writes = true,
     .pool_init = pg_pool_init,
     .pool_release = pg_pool_release,
     .connect = pg_connect,

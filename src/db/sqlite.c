@@ -46,10 +46,16 @@ pool_of(const struct db *db)
 	return db->pool->impl;
 }
 
+/* A connection, with its transaction statements prepared once. */
+struct sqlite_conn {
+	sqlite3 *h;
+	sqlite3_stmt *begin, *commit, *rollback;
+};
+
 static sqlite3 *
 handle_of(const struct db *db)
 {
-	return db->impl;
+	return ((struct sqlite_conn *)db->impl)->h;
 }
 
 struct sqlite_stmt {
@@ -244,6 +250,7 @@ sqlite_connect(struct db *db, char *err, size_t errlen)
 {
 	int flags =
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	struct sqlite_conn c = {0};
 	char pragmas[256];
 	sqlite3 *h = NULL;
 
@@ -253,14 +260,22 @@ sqlite_connect(struct db *db, char *err, size_t errlen)
 	snprintf(pragmas, sizeof(pragmas),
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
 	    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-	    "PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=0;",
+	    "PRAGMA wal_autocheckpoint=0;",
 	    db->pool->sync_full ? "FULL" : "NORMAL");
-	if (sqlite3_exec(h, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(h, pragmas, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "BEGIN IMMEDIATE", -1, &c.begin, NULL) ||
+	    sqlite3_prepare_v2(h, "COMMIT", -1, &c.commit, NULL) ||
+	    sqlite3_prepare_v2(h, "ROLLBACK", -1, &c.rollback, NULL))
 		goto fail;
 	sqlite3_wal_hook(h, on_wal_commit, pool_of(db));
-	db->impl = h;
+	c.h = h;
+	db->impl = xmalloc(sizeof(c));
+	memcpy(db->impl, &c, sizeof(c));
 	return PB_OK;
 fail:
+	sqlite3_finalize(c.begin);
+	sqlite3_finalize(c.commit);
+	sqlite3_finalize(c.rollback);
 	snprintf(err, errlen, "PITCHBAR_DATABASE_URL: cannot open %s: %s",
 	    pool_of(db)->path, h ? sqlite3_errmsg(h) : "out of memory");
 	sqlite3_close(h);
@@ -270,7 +285,13 @@ fail:
 static void
 sqlite_disconnect(struct db *db)
 {
-	sqlite3_close(handle_of(db));
+	struct sqlite_conn *c = db->impl;
+
+	sqlite3_finalize(c->begin);
+	sqlite3_finalize(c->commit);
+	sqlite3_finalize(c->rollback);
+	sqlite3_close(c->h);
+	free(c);
 	db->impl = NULL;
 }
 
@@ -441,13 +462,27 @@ sqlite_exec(struct db *db, const char *sql)
 	return PB_OK;
 }
 
+/* Runs one of the connection's transaction statements. */
+static int
+control(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int code = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (code == SQLITE_DONE)
+		return PB_OK;
+	log_sqlite_error(db, what, code);
+	return (code & 0xff) == SQLITE_BUSY ? PB_ERR_BUSY : PB_ERR_DB;
+}
+
 static int
 sqlite_begin(struct db *db)
 {
+	struct sqlite_conn *c = db->impl;
 	int rc;
 
 	pthread_mutex_lock(&pool_of(db)->write_lock);
-	if ((rc = sqlite_exec(db, "BEGIN IMMEDIATE")) != PB_OK)
+	if ((rc = control(db, c->begin, "begin")) != PB_OK)
 		pthread_mutex_unlock(&pool_of(db)->write_lock);
 	return rc;
 }
@@ -455,10 +490,12 @@ sqlite_begin(struct db *db)
 static int
 sqlite_commit(struct db *db)
 {
-	int rc = sqlite_exec(db, "COMMIT");
+	struct sqlite_conn *c = db->impl;
+	int rc = control(db, c->commit, "commit");
 
-	if (rc != PB_OK)
-		sqlite3_exec(handle_of(db), "ROLLBACK", NULL, NULL, NULL);
+	/* A failed COMMIT may leave the transaction open: end it. */
+	if (rc != PB_OK && !sqlite3_get_autocommit(c->h))
+		control(db, c->rollback, "rollback");
 	pthread_mutex_unlock(&pool_of(db)->write_lock);
 	return rc;
 }
@@ -466,7 +503,10 @@ sqlite_commit(struct db *db)
 static void
 sqlite_rollback(struct db *db)
 {
-	sqlite3_exec(handle_of(db), "ROLLBACK", NULL, NULL, NULL);
+	struct sqlite_conn *c = db->impl;
+
+	if (!sqlite3_get_autocommit(c->h))
+		control(db, c->rollback, "rollback");
 	pthread_mutex_unlock(&pool_of(db)->write_lock);
 }
 

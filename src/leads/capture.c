@@ -21,8 +21,6 @@
 #define IDEM_TTL_MS (24LL * 3600 * 1000)
 #define IN_FLIGHT_MAX 512
 
-static const char SQL_AGENT[] =
-    "SELECT id, workspace_id FROM agents WHERE widget_key = $1";
 static const char SQL_IDEM_GET[] =
     "SELECT request_hash, status, body, created_at FROM idempotency_keys"
     " WHERE agent_id = $1 AND idem_key = $2";
@@ -48,20 +46,6 @@ static const char SQL_UPDATE_LEAD[] =
 /* Keys whose first request is still being handled in this process. */
 static pthread_mutex_t in_flight_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *in_flight[IN_FLIGHT_MAX];
-
-int
-lead_find_agent(struct db *db, const char *widget_key, struct lead_agent *agent)
-{
-	struct db_stmt *st = db_query(db, SQL_AGENT, "s", widget_key);
-	int rc;
-
-	if ((rc = db_first(st)) != PB_OK)
-		return rc;
-	db_col_copy(st, 0, agent->id, ID_SIZE);
-	db_col_copy(st, 1, agent->workspace_id, ID_SIZE);
-	db_reset(st);
-	return PB_OK;
-}
 
 /* Marks name in flight; false when it already is (or the table is full). */
 static bool
@@ -157,27 +141,33 @@ event_data(const struct lead_agent *agent, const char *lead_id,
 	return data;
 }
 
-static int
-insert_lead(struct db *db, const struct lead_agent *agent,
-    const struct lead_input *in, char id[ID_SIZE])
-{
-	char *fields = json_print(in->fields);
+/*
+ * One capture, as handed to db_write().  What a new lead needs (its id,
+ * its custom fields as text, its event with the body the webhooks will
+ * carry) is made before the transaction, outside the writers' queue.
+ */
+struct capture {
+	const struct lead_agent *agent;
+	const struct lead_input *in;
+	const char *key;
+	const char *hash;
+	struct lead_answer *out;
+	char lead_id[ID_SIZE];
+	char *fields;
 	struct event ev;
+};
+
+static int
+insert_lead(struct db *db, struct capture *c)
+{
+	const struct lead_input *in = c->in;
 	int rc;
 
-	id_new("lead_", id);
-	rc = db_run(db, SQL_INSERT_LEAD, "sssssssssssi", id,
-	    agent->workspace_id, agent->id, in->email, in->name, in->phone,
-	    in->company, in->message, in->page_url, in->conversation_id, fields,
-	    clock_now_ms());
-	free(fields);
-	if (rc != PB_OK)
-		return rc;
-	event_build(&ev, "lead.captured", agent->workspace_id,
-	    event_data(agent, id, in), false);
-	rc = event_publish(db, &ev);
-	event_release(&ev);
-	return rc;
+	rc = db_run(db, SQL_INSERT_LEAD, "sssssssssssi", c->lead_id,
+	    c->agent->workspace_id, c->agent->id, in->email, in->name,
+	    in->phone, in->company, in->message, in->page_url,
+	    in->conversation_id, c->fields, clock_now_ms());
+	return rc == PB_OK ? event_publish(db, &c->ev) : rc;
 }
 
 /*
@@ -222,13 +212,12 @@ update_lead(struct db *db, const char *id, const char *stored_fields,
 	return rc;
 }
 
-/* Stores or updates the lead; *created tells which. */
+/* Stores or updates the lead; id and *created tell which. */
 static int
-upsert_lead(struct db *db, const struct lead_agent *agent,
-    const struct lead_input *in, char id[ID_SIZE], bool *created)
+upsert_lead(struct db *db, struct capture *c, char id[ID_SIZE], bool *created)
 {
 	struct db_stmt *st =
-	    db_query(db, SQL_FIND_LEAD, "ss", agent->id, in->email);
+	    db_query(db, SQL_FIND_LEAD, "ss", c->agent->id, c->in->email);
 	char *stored = NULL;
 	int rc = db_first(st);
 
@@ -240,20 +229,15 @@ upsert_lead(struct db *db, const struct lead_agent *agent,
 		return rc;
 	}
 	*created = stored == NULL;
-	rc = *created ? insert_lead(db, agent, in, id)
-		      : update_lead(db, id, stored, in);
+	if (*created) {
+		memcpy(id, c->lead_id, ID_SIZE);
+		rc = insert_lead(db, c);
+	} else {
+		rc = update_lead(db, id, stored, c->in);
+	}
 	free(stored);
 	return rc;
 }
-
-/* One capture, as handed to db_write(). */
-struct capture {
-	const struct lead_agent *agent;
-	const struct lead_input *in;
-	const char *key;
-	const char *hash;
-	struct lead_answer *out;
-};
 
 static int
 capture_in_txn(struct db *db, void *arg)
@@ -269,7 +253,7 @@ capture_in_txn(struct db *db, void *arg)
 		if (rc != PB_OK || found)
 			return rc;
 	}
-	if ((rc = upsert_lead(db, c->agent, c->in, id, &created)) != PB_OK)
+	if ((rc = upsert_lead(db, c, id, &created)) != PB_OK)
 		return rc;
 	c->out->status = created ? 201 : 200;
 	c->out->body = answer_body(id, created ? "captured" : "updated");
@@ -291,12 +275,26 @@ capture_once(struct db *db, struct capture *c)
 	return rc;
 }
 
+static void
+answer_in_progress(struct lead_answer *out)
+{
+	out->status = 409;
+	out->retry_later = true;
+	out->body = xstrdup("{\"error\":{\"code\":\"in_progress\","
+			    "\"message\":\"A request with this Idempotency-Key "
+			    "is still being handled.\"}}");
+}
+
 int
 lead_capture(struct db *db, const struct lead_agent *agent,
     const struct lead_input *in, const char *idem_key, const char *request_hash,
     struct lead_answer *out)
 {
-	struct capture c = {agent, in, idem_key, request_hash, out};
+	struct capture c = {.agent = agent,
+	    .in = in,
+	    .key = idem_key,
+	    .hash = request_hash,
+	    .out = out};
 	char *name = NULL;
 	int rc;
 
@@ -305,19 +303,20 @@ lead_capture(struct db *db, const struct lead_agent *agent,
 		name = xasprintf("%s\n%s", agent->id, idem_key);
 		if (!in_flight_enter(name)) {
 			free(name);
-			out->status = 409;
-			out->retry_later = true;
-			out->body = xstrdup(
-			    "{\"error\":{\"code\":\"in_progress\""
-			    ",\"message\":\"A request with this "
-			    "Idempotency-Key is still being handled.\"}}");
+			answer_in_progress(out);
 			return PB_OK;
 		}
 	}
+	id_new("lead_", c.lead_id);
+	c.fields = json_print(in->fields);
+	event_build(&c.ev, "lead.captured", agent->workspace_id,
+	    event_data(agent, c.lead_id, in), false);
 	rc = capture_once(db, &c);
 	/* Another node may have stored the same e-mail first: once more. */
 	if (rc == PB_ERR_CONFLICT)
 		rc = capture_once(db, &c);
+	event_release(&c.ev);
+	free(c.fields);
 	if (name) {
 		in_flight_leave(name);
 		free(name);

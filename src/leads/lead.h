@@ -47,7 +47,10 @@ struct lead_answer {
 	bool retry_later; /* 409 because the first request is still running */
 };
 
-/* The agent of widget_key; PB_ERR_NOT_FOUND when there is none. */
+/*
+ * The agent of widget_key; PB_ERR_NOT_FOUND when there is none.  Answers
+ * are kept for a few seconds (an agent's key is fixed for its life).
+ */
 int lead_find_agent(struct db *db, const char *widget_key,
     struct lead_agent *agent);
 /*

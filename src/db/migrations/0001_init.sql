@@ -81,7 +81,6 @@ CREATE TABLE events (
 	payload TEXT NOT NULL,
 	created_at BIGINT NOT NULL
 );
-CREATE INDEX events_workspace ON events (workspace_id, id);
 
 CREATE TABLE webhook_endpoints (
 	id TEXT PRIMARY KEY,
