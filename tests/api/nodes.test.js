@@ -145,3 +145,21 @@ test('PostgreSQL restarted during a run of 200 leads: every 201 is stored and de
   assert.equal(sql(srv.database, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'"), '0');
   await srv.stop();
 });
+
+test('several nodes migrating one fresh database at once: every migration applied exactly once', { skip, timeout: scaled(60000) }, async () => {
+  const { freshDatabase } = require('./lib/server');
+  const { uniqueDir, BIN } = require('./lib/server');
+  const dir = uniqueDir('migrate-race');
+  const database = freshDatabase(dir);
+  const env = { ...process.env, PITCHBAR_DATABASE_URL: database, PITCHBAR_SECRET_KEY_FILE: `${dir}/pitchbar.key` };
+  const runs = Array.from({ length: 6 }, () => new Promise((resolve) => {
+    const child = spawn(BIN, ['migrate'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => { err += c; });
+    child.on('exit', (code) => resolve({ code, err }));
+  }));
+  for (const r of await Promise.all(runs)) assert.equal(r.code, 0, r.err);
+  const versions = sql(database, 'SELECT version FROM schema_migrations ORDER BY version').split('\n');
+  assert.deepEqual(versions, [...new Set(versions)], 'a migration was recorded twice');
+  assert.equal(sql(database, 'SELECT COUNT(*) FROM leads'), '0');
+});

@@ -148,3 +148,26 @@ test('SIGTERM while a worker waits on a hanging receiver: exit 0 within the shut
   assert.equal(d.status, 'succeeded');
   await srv.stop();
 });
+
+test('a database that cannot be reached at start: one clear line, exit 1', { timeout: 30000 }, async () => {
+  const { spawn } = require('node:child_process');
+  const { BIN, uniqueDir, freePort } = require('./lib/server');
+  const dir = uniqueDir('unreachable');
+  const port = await freePort(); // nothing listens there
+  for (const url of [`postgres://nobody:hunter2@127.0.0.1:${port}/nothing`, 'sqlite:/nonexistent-dir/deeper/pitchbar.db']) {
+    const result = await new Promise((resolve) => {
+      const child = spawn(BIN, ['serve'], {
+        env: { PATH: process.env.PATH, PITCHBAR_DATABASE_URL: url, PITCHBAR_SECRET_KEY_FILE: `${dir}/k`, PITCHBAR_LISTEN: '127.0.0.1:0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (c) => { err += c; });
+      child.on('exit', (code) => resolve({ code, err }));
+    });
+    assert.equal(result.code, 1, result.err);
+    const lines = result.err.split('\n').filter((l) => l.startsWith('pitchbar: '));
+    assert.equal(lines.length, 1, result.err);
+    assert.match(lines[0], /PITCHBAR_DATABASE_URL/);
+    assert.ok(!result.err.includes('hunter2'), 'the password reached the error');
+  }
+});

@@ -306,4 +306,4 @@ async function startWorker(server, { env: overrides = {}, label = 'worker' } = {
   };
 }
 
-module.exports = { startServer, startWorker, freePort, uniqueDir, BIN, ROOT, PG_ADMIN };
+module.exports = { startServer, startWorker, freePort, uniqueDir, freshDatabase, BIN, ROOT, PG_ADMIN };
