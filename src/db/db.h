@@ -137,6 +137,10 @@ int db_exec(struct db *db, const char *sql);
 typedef cJSON *(*db_row_json)(struct db_stmt *st, void *arg);
 int db_page_json(struct db_stmt *st, int limit, db_row_json row, void *arg,
     cJSON **out);
+/* Steps every row of st (possibly NULL) into array, then resets it. */
+int db_rows_json(struct db_stmt *st, cJSON *array, db_row_json row, void *arg);
+/* Adds column i to obj as key: a number, or null for SQL NULL. */
+void db_add_col_i64(cJSON *obj, const char *key, struct db_stmt *st, int i);
 
 /* Applies the migrations not yet applied; see migrate.c. */
 int db_migrate(struct db_pool *pool, char *err, size_t errlen);

@@ -268,11 +268,7 @@ delivery_json(struct db_stmt *st, void *arg)
 	json_add_str(d, "run_id", db_col_text(st, 4));
 	json_add_str(d, "redelivery_of", db_col_text(st, 5));
 	cJSON_AddStringToObject(d, "status", db_col_text(st, 6));
-	if (db_col_null(st, 7))
-		cJSON_AddNullToObject(d, "status_code");
-	else
-		cJSON_AddNumberToObject(d, "status_code",
-		    (double)db_col_i64(st, 7));
+	db_add_col_i64(d, "status_code", st, 7);
 	json_add_str(d, "error", db_col_text(st, 8));
 	cJSON_AddNumberToObject(d, "duration_ms", (double)db_col_i64(st, 9));
 	cJSON_AddItemToObject(d, "request", request_json(st));

@@ -309,20 +309,18 @@ webhook_secrets_free(char *secrets[2], int n)
 		secret_free(secrets[i]);
 }
 
+static cJSON *
+event_name_json(struct db_stmt *st, void *arg)
+{
+	(void)arg;
+	return cJSON_CreateString(db_col_text(st, 0));
+}
+
 static int
 add_events(struct db *db, const char *id, cJSON *obj)
 {
-	cJSON *events = cJSON_AddArrayToObject(obj, "events");
-	struct db_stmt *st = db_query(db, SQL_EVENTS, "s", id);
-	int rc;
-
-	if (st == NULL)
-		return PB_ERR_DB;
-	while ((rc = db_step(st)) == DB_ROW)
-		cJSON_AddItemToArray(events,
-		    cJSON_CreateString(db_col_text(st, 0)));
-	db_reset(st);
-	return rc == DB_DONE ? PB_OK : rc;
+	return db_rows_json(db_query(db, SQL_EVENTS, "s", id),
+	    cJSON_AddArrayToObject(obj, "events"), event_name_json, NULL);
 }
 
 static void

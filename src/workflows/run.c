@@ -85,17 +85,14 @@ run_step_set_status(struct db *db, const char *step_id, const char *status)
 }
 
 static cJSON *
-attempt_json(struct db_stmt *st)
+attempt_json(struct db_stmt *st, void *arg)
 {
 	cJSON *a = cJSON_CreateObject();
 
+	(void)arg;
 	cJSON_AddStringToObject(a, "delivery_id", db_col_text(st, 0));
 	json_add_time(a, "at", db_col_null(st, 1) ? -1 : db_col_i64(st, 1));
-	if (db_col_null(st, 2))
-		cJSON_AddNullToObject(a, "status_code");
-	else
-		cJSON_AddNumberToObject(a, "status_code",
-		    (double)db_col_i64(st, 2));
+	db_add_col_i64(a, "status_code", st, 2);
 	json_add_str(a, "error", db_col_text(st, 3));
 	cJSON_AddNumberToObject(a, "duration_ms", (double)db_col_i64(st, 4));
 	cJSON_AddStringToObject(a, "status", db_col_text(st, 5));
@@ -105,16 +102,22 @@ attempt_json(struct db_stmt *st)
 static int
 add_attempts(struct db *db, const char *step_id, cJSON *step)
 {
-	cJSON *list = cJSON_AddArrayToObject(step, "attempts");
-	struct db_stmt *st = db_query(db, SQL_GET_ATTEMPTS, "s", step_id);
-	int rc;
+	return db_rows_json(db_query(db, SQL_GET_ATTEMPTS, "s", step_id),
+	    cJSON_AddArrayToObject(step, "attempts"), attempt_json, NULL);
+}
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	while ((rc = db_step(st)) == DB_ROW)
-		cJSON_AddItemToArray(list, attempt_json(st));
-	db_reset(st);
-	return rc == DB_DONE ? PB_OK : rc;
+static cJSON *
+step_json(struct db_stmt *st, void *arg)
+{
+	cJSON *s = cJSON_CreateObject();
+
+	(void)arg;
+	cJSON_AddStringToObject(s, "id", db_col_text(st, 0));
+	cJSON_AddStringToObject(s, "type", db_col_text(st, 1));
+	json_add_str(s, "endpoint_id", db_col_text(st, 2));
+	json_add_str(s, "url", db_col_text(st, 3));
+	cJSON_AddStringToObject(s, "status", db_col_text(st, 4));
+	return s;
 }
 
 /* Reads the steps first, then their attempts, one statement at a time. */
@@ -122,22 +125,11 @@ static int
 add_steps(struct db *db, const char *run_id, cJSON *run)
 {
 	cJSON *steps = cJSON_AddArrayToObject(run, "steps"), *s;
-	struct db_stmt *st = db_query(db, SQL_GET_STEPS, "s", run_id);
 	int rc;
 
-	if (st == NULL)
-		return PB_ERR_DB;
-	while ((rc = db_step(st)) == DB_ROW) {
-		s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "id", db_col_text(st, 0));
-		cJSON_AddStringToObject(s, "type", db_col_text(st, 1));
-		json_add_str(s, "endpoint_id", db_col_text(st, 2));
-		json_add_str(s, "url", db_col_text(st, 3));
-		cJSON_AddStringToObject(s, "status", db_col_text(st, 4));
-		cJSON_AddItemToArray(steps, s);
-	}
-	db_reset(st);
-	if (rc != DB_DONE)
+	rc = db_rows_json(db_query(db, SQL_GET_STEPS, "s", run_id), steps,
+	    step_json, NULL);
+	if (rc != PB_OK)
 		return rc;
 	cJSON_ArrayForEach(s, steps)
 	{

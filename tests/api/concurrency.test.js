@@ -6,21 +6,14 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer } = require('./lib/server');
-const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
+const { withEndpoint } = require('./lib/setup');
 const { settle, scaled } = require('./lib/wait');
 
 const N = 100;
 
 test(`${N} leads posted concurrently give ${N} leads and exactly ${N} deliveries, each received once`, { timeout: scaled(120000) }, async (t) => {
-  const srv = await startServer({ label: 'concurrency' });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'concurrency' });
 
   const emails = Array.from({ length: N }, (_, i) => `visitor-${String(i).padStart(3, '0')}@example.com`);
   const answers = await Promise.all(

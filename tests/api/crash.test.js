@@ -4,21 +4,14 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer } = require('./lib/server');
-const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
+const { withEndpoint } = require('./lib/setup');
 const { settle } = require('./lib/wait');
 
 // Deterministic: with no workers nothing can be sent before the kill, so
 // the delivery can only go out after the restart.
 test('SIGKILL right after a 201, then a restart: the delivery goes out, exactly once', { timeout: 60000 }, async (t) => {
-  const srv = await startServer({ label: 'crash', env: { PITCHBAR_WORKERS: '0' } });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'crash', env: { PITCHBAR_WORKERS: '0' } });
 
   const res = await client.lead({ email: 'crash@example.com', name: 'Crash Test', message: 'kill -9 me ☠' });
   assert.equal(res.status, 201, res.text);
@@ -48,13 +41,7 @@ test('SIGKILL right after a 201, then a restart: the delivery goes out, exactly 
 // 201 and the recorded attempt. Whatever the timing, the lead is kept and
 // its one message (one webhook-id, the same bytes) reaches the receiver.
 test('SIGKILL immediately after a 201 with workers running: the lead is kept and its message arrives', { timeout: 60000 }, async (t) => {
-  const srv = await startServer({ label: 'crash2' });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'crash2' });
 
   const res = await client.lead({ email: 'crash2@example.com', name: 'Crash Two' });
   assert.equal(res.status, 201, res.text);

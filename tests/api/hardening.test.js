@@ -6,8 +6,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('./lib/server');
-const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
+const { withEndpoint } = require('./lib/setup');
 const { request } = require('./lib/http');
 
 test('form and JSON oddities: a plain "fields" key, two "fields" objects, trailing garbage', { timeout: 60000 }, async (t) => {
@@ -86,13 +86,7 @@ test('webhook URLs: no credentials, no localhost with a final dot; proxies from 
 
   // A proxy in the environment would see the request instead of the
   // target (and the guard would check the proxy): it is not used.
-  const srv = await startServer({ label: 'hardening-proxy', env: { http_proxy: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', ALL_PROXY: 'http://127.0.0.1:9' } });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'hardening-proxy', env: { http_proxy: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', ALL_PROXY: 'http://127.0.0.1:9' } });
   assert.equal((await client.lead({ email: 'proxy@example.com' })).status, 201);
   const [d] = await client.settledDeliveries(endpoint.id, 1);
   assert.equal(d.status, 'succeeded', JSON.stringify(d));

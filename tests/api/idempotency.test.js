@@ -4,19 +4,12 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer } = require('./lib/server');
-const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
+const { withEndpoint } = require('./lib/setup');
 const { settle } = require('./lib/wait');
 
 async function setup(t, label) {
-  const srv = await startServer({ label });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label });
   return { srv, rcv, client, endpoint };
 }
 

@@ -12,6 +12,7 @@ const { spawn, execFileSync } = require('node:child_process');
 const { startServer, startWorker, PG_ADMIN } = require('./lib/server');
 const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
+const { withEndpoint } = require('./lib/setup');
 const { waitUntil, settle, scaled } = require('./lib/wait');
 
 const skip = PG_ADMIN ? false : 'runs on PostgreSQL only (tools/with-pg.sh)';
@@ -104,13 +105,7 @@ function restartPostgres() {
 }
 
 test('PostgreSQL restarted during a run of 200 leads: every 201 is stored and delivered, no job stuck', { skip, timeout: scaled(180000) }, async (t) => {
-  const srv = await startServer({ label: 'pg-restart' });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'pg-restart' });
 
   const N = 200;
   const bodies = Array.from({ length: N }, (_, i) => ({ email: `restart-${i}@example.com` }));

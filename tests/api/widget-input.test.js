@@ -6,8 +6,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('./lib/server');
-const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
+const { withEndpoint } = require('./lib/setup');
 
 const OK_EMAIL = 'visitor@example.com';
 
@@ -98,13 +98,7 @@ const BAD = [
 ];
 
 test('every bad input of the widget endpoint gets its status, CORS, and stores nothing', { timeout: 120000 }, async (t) => {
-  const srv = await startServer({ label: 'widget-bad' });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'widget-bad' });
 
   for (const [label, body, contentType, status, field, opts = {}] of BAD) {
     await t.test(`${status}: ${label}`, async () => {
@@ -225,13 +219,7 @@ test('CORS: the preflight allows Content-Type and Idempotency-Key; answers carry
 });
 
 test('the urlencoded form (fields[budget]=5k) is stored and sent exactly like the same lead in JSON', { timeout: 60000 }, async (t) => {
-  const srv = await startServer({ label: 'widget-form' });
-  t.after(() => srv.cleanup());
-  const rcv = await startReceiver();
-  t.after(() => rcv.close());
-  const client = api(srv);
-  const endpoint = await client.createEndpoint(rcv.url('/hook'));
-  rcv.secret = endpoint.secret;
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'widget-form' });
 
   const lead = {
     name: 'Dana Ünal & "Co" <x>',
