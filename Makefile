@@ -28,16 +28,17 @@ LDFLAGS := $(filter -fsanitize=%,$(CFLAGS_$(MODE)))
 LDLIBS := $(PKG_LIBS) -lpthread -lm
 
 SRC := $(sort $(wildcard src/*/*.c))
-GEN := $(BUILD)/gen/migrations.c
+GEN := $(BUILD)/gen/migrations.c $(BUILD)/gen/web.c
 OBJ := $(SRC:%.c=$(BUILD)/%.o) $(GEN:.c=.o)
 MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
+WEB := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 # The unit tests of the storage layer, which also run on PostgreSQL.
 STORAGE_BIN := $(BUILD)/unit/test_db $(BUILD)/unit/test_jobs
 
-.PHONY: all run test bench unit unit-storage blackbox tsan-check lint format \
-	clean deps
+.PHONY: all run test bench unit unit-storage blackbox browser tsan-check lint \
+	format clean deps
 .SUFFIXES:
 
 all: $(BUILD)/pitchbar
@@ -59,6 +60,10 @@ build/tools/embed: tools/embed.c
 $(BUILD)/gen/migrations.c: build/tools/embed $(MIGRATIONS)
 	@mkdir -p $(dir $@)
 	build/tools/embed db_migration_files src/db/migrations/ $@ $(MIGRATIONS)
+
+$(BUILD)/gen/web.c: build/tools/embed $(WEB)
+	@mkdir -p $(dir $@)
+	build/tools/embed web_files web/ $@ $(WEB)
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/tests/unit/unit.o $(OBJ)
 	@mkdir -p $(dir $@)
@@ -93,6 +98,12 @@ blackbox: $(BUILD)/pitchbar
 	PITCHBAR_BIN=$(BUILD)/pitchbar node --test --test-concurrency=2 \
 		$(SHARED_TESTS)
 	PITCHBAR_BIN=$(BUILD)/pitchbar node --test $(ALONE_TESTS)
+
+# The web app in headless Chromium (Debian's), driven by playwright-core.
+browser: $(BUILD)/pitchbar
+	@tools/npm-deps.sh
+	PITCHBAR_BIN=$(BUILD)/pitchbar node --test --test-concurrency=1 \
+		tests/browser/
 
 tsan-check: $(BUILD)/pitchbar $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do ./$$t >/dev/null || exit 1; done

@@ -7,7 +7,7 @@ set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev
 	libcjson-dev libsqlite3-dev libsodium-dev libunistring-dev libpq-dev"
-test="$build libcmocka-dev openssl curl postgresql postgresql-client"
+test="$build libcmocka-dev openssl curl postgresql postgresql-client chromium"
 bench="$build wrk nginx-light sqlite3 curl postgresql postgresql-client"
 
 case "${1:-build}" in

@@ -59,5 +59,8 @@ void api_webhook_deliveries(struct http_req *req, struct http_resp *resp);
 void api_delivery_get(struct http_req *req, struct http_resp *resp);
 void api_delivery_redeliver(struct http_req *req, struct http_resp *resp);
 void api_run_get(struct http_req *req, struct http_resp *resp);
+void api_web_page(struct http_req *req, struct http_resp *resp);
+void api_web_asset(struct http_req *req, struct http_resp *resp);
+void api_web_redirect(struct http_req *req, struct http_resp *resp);
 
 #endif

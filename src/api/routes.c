@@ -24,24 +24,46 @@ static struct db_pool *api_pool;
 
 #define WIDGET_MAX (LEAD_BODY_MAX)
 
+#define ROUTE(method, pattern, permission, handler)                            \
+	{                                                                      \
+		method, pattern, permission, handler, 0, 0, NULL               \
+	}
+#define PAGE(pattern, file)                                                    \
+	{                                                                      \
+		"GET", pattern, PERM_PUBLIC, api_web_page, 0, 0, file          \
+	}
+#define REDIRECT(pattern, to)                                                  \
+	{                                                                      \
+		"GET", pattern, PERM_PUBLIC, api_web_redirect, 0, 0, to        \
+	}
+
 static const struct http_route routes[] = {
-    {"GET", "/healthz", PERM_PUBLIC, api_health, 0, 0},
-    {"GET", "/readyz", PERM_PUBLIC, api_ready, 0, 0},
-    {"GET", "/metrics", PERM_PUBLIC, api_metrics, 0, 0},
+    ROUTE("GET", "/healthz", PERM_PUBLIC, api_health),
+    ROUTE("GET", "/readyz", PERM_PUBLIC, api_ready),
+    ROUTE("GET", "/metrics", PERM_PUBLIC, api_metrics),
     {"POST", "/widget/v1/{widget_key}/leads", PERM_PUBLIC, api_widget_lead,
-	WIDGET_MAX, HTTP_CORS},
-    {"GET", "/api/v1/leads", PERM_VIEW, api_leads_list, 0, 0},
-    {"GET", "/api/v1/webhooks", PERM_VIEW, api_webhooks_list, 0, 0},
-    {"POST", "/api/v1/webhooks", PERM_MANAGE, api_webhooks_create, 0, 0},
-    {"GET", "/api/v1/webhooks/{id}", PERM_VIEW, api_webhooks_get, 0, 0},
-    {"PATCH", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_update, 0, 0},
-    {"DELETE", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_delete, 0, 0},
-    {"GET", "/api/v1/webhooks/{id}/deliveries", PERM_VIEW,
-	api_webhook_deliveries, 0, 0},
-    {"GET", "/api/v1/deliveries/{id}", PERM_VIEW, api_delivery_get, 0, 0},
-    {"POST", "/api/v1/deliveries/{id}/redeliver", PERM_MANAGE,
-	api_delivery_redeliver, 0, 0},
-    {"GET", "/api/v1/workflow-runs/{id}", PERM_VIEW, api_run_get, 0, 0},
+	WIDGET_MAX, HTTP_CORS, NULL},
+    ROUTE("GET", "/api/v1/leads", PERM_VIEW, api_leads_list),
+    ROUTE("GET", "/api/v1/webhooks", PERM_VIEW, api_webhooks_list),
+    ROUTE("POST", "/api/v1/webhooks", PERM_MANAGE, api_webhooks_create),
+    ROUTE("GET", "/api/v1/webhooks/{id}", PERM_VIEW, api_webhooks_get),
+    ROUTE("PATCH", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_update),
+    ROUTE("DELETE", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_delete),
+    ROUTE("GET", "/api/v1/webhooks/{id}/deliveries", PERM_VIEW,
+	api_webhook_deliveries),
+    ROUTE("GET", "/api/v1/deliveries/{id}", PERM_VIEW, api_delivery_get),
+    ROUTE("POST", "/api/v1/deliveries/{id}/redeliver", PERM_MANAGE,
+	api_delivery_redeliver),
+    ROUTE("GET", "/api/v1/workflow-runs/{id}", PERM_VIEW, api_run_get),
+    /* The web app: pages, their assets, the widget's script. */
+    REDIRECT("/", "/app/integrations"),
+    REDIRECT("/app", "/app/integrations"),
+    PAGE("/login", "login.html"),
+    PAGE("/app/integrations", "integrations.html"),
+    PAGE("/app/integrations/webhooks", "webhooks.html"),
+    PAGE("/demo/{widget_key}", "demo.html"),
+    PAGE("/widget/v1/widget.js", "widget.js"),
+    ROUTE("GET", "/assets/{file}", PERM_PUBLIC, api_web_asset),
 };
 
 struct db *

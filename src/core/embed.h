@@ -16,5 +16,7 @@ struct embed_file {
 
 /* The migrations under src/db/migrations, sorted by name; NULL-ended. */
 extern const struct embed_file db_migration_files[];
+/* The web app under web/, sorted by name; NULL-ended. */
+extern const struct embed_file web_files[];
 
 #endif

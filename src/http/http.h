@@ -36,6 +36,7 @@ struct http_route {
 	http_handler handler;
 	size_t max_body; /* 0 for HTTP_BODY_DEFAULT_MAX */
 	int flags;
+	const char *arg; /* for the handler: the file a page route serves */
 };
 
 struct http_req {

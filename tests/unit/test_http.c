@@ -14,11 +14,11 @@ handler(struct http_req *req, struct http_resp *resp)
 }
 
 static const struct http_route routes[] = {
-    {"GET", "/api/v1/webhooks", 1, handler, 0, 0},
-    {"POST", "/api/v1/webhooks", 2, handler, 0, 0},
-    {"GET", "/api/v1/webhooks/{id}", 1, handler, 0, 0},
-    {"GET", "/api/v1/webhooks/{id}/deliveries", 1, handler, 0, 0},
-    {"POST", "/widget/v1/{key}/leads", 0, handler, 0, HTTP_CORS},
+    {"GET", "/api/v1/webhooks", 1, handler, 0, 0, NULL},
+    {"POST", "/api/v1/webhooks", 2, handler, 0, 0, NULL},
+    {"GET", "/api/v1/webhooks/{id}", 1, handler, 0, 0, NULL},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", 1, handler, 0, 0, NULL},
+    {"POST", "/widget/v1/{key}/leads", 0, handler, 0, HTTP_CORS, NULL},
 };
 
 static void
