@@ -20,10 +20,12 @@ enum permission {
 	PERM_MANAGE, /* integrations.manage: owner and admin */
 };
 
+/* Who a request acts as, in which workspace, through what. */
 struct principal {
 	char user_id[ID_SIZE];
 	char workspace_id[ID_SIZE];
-	char token_id[ID_SIZE];
+	char token_id[ID_SIZE]; /* the API token acting, or "" */
+	char session_id[ID_SIZE]; /* the session acting, or "" */
 	enum role role;
 };
 

@@ -25,6 +25,8 @@ const struct http_app *api_app(struct db_pool *pool);
 
 struct db *api_db(const struct http_req *req);
 const struct principal *api_who(const struct http_req *req);
+/* The session cookie's token when a session acts, else NULL. */
+const char *api_session_token(const struct http_req *req);
 /* Whether the caller may manage integrations (and see secrets). */
 bool api_can_manage(const struct http_req *req);
 
@@ -59,6 +61,10 @@ void api_webhook_deliveries(struct http_req *req, struct http_resp *resp);
 void api_delivery_get(struct http_req *req, struct http_resp *resp);
 void api_delivery_redeliver(struct http_req *req, struct http_resp *resp);
 void api_run_get(struct http_req *req, struct http_resp *resp);
+void api_session_create(struct http_req *req, struct http_resp *resp);
+void api_session_get(struct http_req *req, struct http_resp *resp);
+void api_session_switch(struct http_req *req, struct http_resp *resp);
+void api_session_delete(struct http_req *req, struct http_resp *resp);
 void api_web_page(struct http_req *req, struct http_resp *resp);
 void api_web_asset(struct http_req *req, struct http_resp *resp);
 void api_web_redirect(struct http_req *req, struct http_resp *resp);

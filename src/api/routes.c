@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "accounts/session.h"
 #include "api/api.h"
 #include "core/alloc.h"
 #include "core/metrics.h"
@@ -18,6 +19,7 @@
 struct api_ctx {
 	struct db *db;
 	struct principal who;
+	char *session_token; /* the cookie's, when a session acts */
 };
 
 static struct db_pool *api_pool;
@@ -43,6 +45,10 @@ static const struct http_route routes[] = {
     ROUTE("GET", "/metrics", PERM_PUBLIC, api_metrics),
     {"POST", "/widget/v1/{widget_key}/leads", PERM_PUBLIC, api_widget_lead,
 	WIDGET_MAX, HTTP_CORS, NULL},
+    ROUTE("POST", "/api/v1/session", PERM_PUBLIC, api_session_create),
+    ROUTE("GET", "/api/v1/session", PERM_VIEW, api_session_get),
+    ROUTE("PUT", "/api/v1/session", PERM_VIEW, api_session_switch),
+    ROUTE("DELETE", "/api/v1/session", PERM_VIEW, api_session_delete),
     ROUTE("GET", "/api/v1/leads", PERM_VIEW, api_leads_list),
     ROUTE("GET", "/api/v1/webhooks", PERM_VIEW, api_webhooks_list),
     ROUTE("POST", "/api/v1/webhooks", PERM_MANAGE, api_webhooks_create),
@@ -78,39 +84,99 @@ api_who(const struct http_req *req)
 	return &((struct api_ctx *)req->app_ctx)->who;
 }
 
+const char *
+api_session_token(const struct http_req *req)
+{
+	return ((struct api_ctx *)req->app_ctx)->session_token;
+}
+
 bool
 api_can_manage(const struct http_req *req)
 {
 	return role_allows(api_who(req)->role, PERM_MANAGE);
 }
 
-/* Finds who the request acts as; false with 401 in resp otherwise. */
 static bool
-authenticate(struct http_req *req, struct http_resp *resp, struct db *db,
-    struct principal *who)
+unauthenticated(struct http_resp *resp, const char *message)
 {
-	const char *auth = http_req_header(req, "Authorization");
-	int rc;
+	http_resp_header(resp, "WWW-Authenticate", "Bearer");
+	http_resp_error(resp, 401, "unauthenticated", message, NULL);
+	return false;
+}
 
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
-		http_resp_header(resp, "WWW-Authenticate", "Bearer");
-		http_resp_error(resp, 401, "unauthenticated",
-		    "Sign in, or send an API token as "
-		    "\"Authorization: Bearer <token>\".",
+static bool
+changes_state(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    strcmp(method, "OPTIONS") != 0;
+}
+
+/* A change made with the cookie must carry the session's CSRF token. */
+static bool
+csrf_ok(struct http_req *req, const char *session_token)
+{
+	const char *sent = http_req_header(req, "X-CSRF-Token");
+	char want[SECRET_DIGEST_SIZE];
+
+	if (!changes_state(req->method))
+		return true;
+	session_csrf(session_token, want);
+	return sent && strlen(sent) == strlen(want) &&
+	    secret_equal(sent, want, strlen(want));
+}
+
+static bool
+by_session(struct http_req *req, struct http_resp *resp, struct db *db,
+    struct api_ctx *ctx, const char *cookie)
+{
+	int rc = session_authenticate(db, cookie, &ctx->who);
+
+	if (rc == PB_ERR_NOT_FOUND)
+		return unauthenticated(resp,
+		    "Your session has ended; sign in "
+		    "again.");
+	if (rc != PB_OK) {
+		api_fail(resp, rc);
+		return false;
+	}
+	if (!csrf_ok(req, cookie)) {
+		http_resp_error(resp, 403, "csrf",
+		    "This change lacks the "
+		    "session's X-CSRF-Token; reload the page.",
 		    NULL);
 		return false;
 	}
-	rc = token_authenticate(db, auth + 7, who);
+	ctx->session_token = xstrdup(cookie);
+	return true;
+}
+
+/*
+ * Finds who the request acts as: an API token, else the session cookie;
+ * false with the answer (401, 403 for a missing CSRF token) in resp.
+ */
+static bool
+authenticate(struct http_req *req, struct http_resp *resp, struct db *db,
+    struct api_ctx *ctx)
+{
+	const char *auth = http_req_header(req, "Authorization");
+	const char *cookie = http_req_cookie(req, SESSION_COOKIE);
+	int rc;
+
+	if (auth == NULL && cookie)
+		return by_session(req, resp, db, ctx, cookie);
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return unauthenticated(resp,
+		    "Sign in, or send an API token "
+		    "as \"Authorization: Bearer <token>\".");
+	rc = token_authenticate(db, auth + 7, &ctx->who);
 	if (rc == PB_OK)
 		return true;
 	if (rc != PB_ERR_NOT_FOUND) {
 		api_fail(resp, rc);
 		return false;
 	}
-	http_resp_header(resp, "WWW-Authenticate", "Bearer");
-	http_resp_error(resp, 401, "unauthenticated",
-	    "This API token is not valid (unknown or revoked).", NULL);
-	return false;
+	return unauthenticated(resp,
+	    "This API token is not valid (unknown or revoked).");
 }
 
 /*
@@ -132,7 +198,7 @@ admit(struct http_req *req, struct http_resp *resp)
 		api_fail(resp, PB_ERR_DB);
 		return false;
 	}
-	ok = authenticate(req, resp, db, &ctx->who);
+	ok = authenticate(req, resp, db, ctx);
 	db_release(db);
 	if (ok && !role_allows(ctx->who.role, need)) {
 		http_resp_error(resp, 403, "forbidden",
@@ -163,6 +229,7 @@ after(struct http_req *req)
 	if (ctx == NULL)
 		return;
 	db_release(ctx->db);
+	secret_free(ctx->session_token);
 	free(ctx);
 	req->app_ctx = NULL;
 }

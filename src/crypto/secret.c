@@ -1,9 +1,11 @@
 /* Random secrets, digests and password hashing (see secret.h). */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/config.h"
 #include "core/rc.h"
 #include "crypto/secret.h"
 
@@ -84,4 +86,44 @@ password_hash(const char *password, bool interactive, char **out)
 	}
 	*out = h;
 	return PB_OK;
+}
+
+static char decoy[crypto_pwhash_STRBYTES];
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+
+/* A hash at the configured cost that no password given matches. */
+static void
+make_decoy(void)
+{
+	bool fast = config_get()->password_cost == CONFIG_COST_INTERACTIVE;
+	unsigned char raw[32];
+	char *h, pw[65];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(pw, sizeof(pw), raw, sizeof(raw));
+	if (password_hash(pw, fast, &h) == PB_OK) {
+		memcpy(decoy, h, strlen(h) + 1);
+		free(h);
+	}
+	sodium_memzero(pw, sizeof(pw));
+}
+
+bool
+password_verify(const char *hash, const char *password)
+{
+	bool known = hash != NULL;
+
+	if (!known) {
+		pthread_once(&decoy_once, make_decoy);
+		hash = decoy;
+	}
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) ==
+	    0 &&
+	    known;
+}
+
+bool
+secret_equal(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
 }

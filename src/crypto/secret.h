@@ -28,5 +28,13 @@ void secret_free(char *s);
 
 /* An Argon2id hash string of password at the configured cost. */
 int password_hash(const char *password, bool interactive, char **out);
+/*
+ * Whether password matches the hash string.  hash NULL checks against a
+ * hash of nothing, which takes as long and always fails: a sign-in with
+ * an unknown e-mail costs what a known one does.
+ */
+bool password_verify(const char *hash, const char *password);
+/* Whether the n bytes at a and b are equal, in constant time. */
+bool secret_equal(const void *a, const void *b, size_t n);
 
 #endif

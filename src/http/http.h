@@ -87,6 +87,8 @@ struct http_app {
 
 /* Header value of the request, or NULL (names are case-insensitive). */
 const char *http_req_header(const struct http_req *req, const char *name);
+/* A cookie of the request, or NULL. */
+const char *http_req_cookie(const struct http_req *req, const char *name);
 /* Query-string argument, or NULL. */
 const char *http_req_query(const struct http_req *req, const char *name);
 /* The client's address as text. */
