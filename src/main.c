@@ -22,6 +22,8 @@ static const struct command commands[] = {
     {"migrate", cmd_migrate, "apply schema migrations"},
     {"init", cmd_init, "create a workspace, its agent and its Owner"},
     {"token", cmd_token, "token create: make an API token for a member"},
+    {"user", cmd_user, "user add, user set-password: members and passwords"},
+    {"routes", cmd_routes, "every HTTP route and its permission, as JSON"},
 };
 
 static void

@@ -5,6 +5,7 @@
 #ifndef ACCOUNTS_ACCOUNT_H
 #define ACCOUNTS_ACCOUNT_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "core/id.h"
@@ -54,6 +55,15 @@ int account_init(struct db *db, const char *workspace, const char *email,
     const char *name, const char *password, bool fast_hash,
     struct account_init *out, const char **why);
 void account_init_release(struct account_init *init);
+/* The id of the workspace of that id or name; PB_ERR_NOT_FOUND. */
+int workspace_find(struct db *db, const char *id_or_name, char id[ID_SIZE]);
+/*
+ * Sets the password of the user of email (generated when password is
+ * NULL, returned in *out either way; freed with secret_free) and ends the
+ * user's sessions.  PB_ERR_NOT_FOUND or PB_ERR_INVALID with *why.
+ */
+int account_set_password(struct db *db, const char *email, const char *password,
+    bool fast_hash, char **out, const char **why);
 /* Whether the database holds no workspace yet. */
 int account_is_empty(struct db *db, bool *empty);
 
@@ -65,6 +75,20 @@ int account_is_empty(struct db *db, bool *empty);
  */
 int token_create(struct db *db, const char *email, const char *workspace,
     const char *name, char **token, const char **why);
+/*
+ * A new API token for who (its user and workspace), made by by; the token
+ * is returned once in *token (freed with secret_free), its id in id.
+ */
+int token_issue(struct db *db, const struct principal *who,
+    const struct principal *by, const char *name, char **token,
+    char id[ID_SIZE]);
+/* who's tokens in who's workspace: {"data": [...]}. */
+int token_list_json(struct db *db, const struct principal *who, cJSON **out);
+/*
+ * Revokes a token of who's own, or anyone's in the workspace when who
+ * manages it; PB_ERR_NOT_FOUND otherwise.
+ */
+int token_revoke(struct db *db, const struct principal *who, const char *id);
 /*
  * Who a bearer token acts as; PB_ERR_NOT_FOUND for an unknown or revoked
  * token.

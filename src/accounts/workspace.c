@@ -15,6 +15,13 @@
 #define WORKSPACE_NAME_MAX 100
 #define PASSWORD_MIN 8
 
+static const char SQL_FIND_WORKSPACE[] =
+    "SELECT id FROM workspaces WHERE id = $1 OR name = $1";
+static const char SQL_SET_PASSWORD[] =
+    "UPDATE users SET password_hash = $2 WHERE email = $1 RETURNING id";
+static const char SQL_END_SESSIONS[] =
+    "UPDATE sessions SET ended_at = $2 WHERE user_id = $1"
+    " AND ended_at IS NULL";
 static const char SQL_ANY_WORKSPACE[] = "SELECT 1 FROM workspaces LIMIT 1";
 static const char SQL_USER_BY_EMAIL[] = "SELECT id FROM users WHERE email = $1";
 static const char SQL_INSERT_USER[] =
@@ -136,9 +143,79 @@ account_init(struct db *db, const char *workspace, const char *email,
 out:
 	free(hash);
 	if (rc != PB_OK) {
-		*why = "the database refused the change";
+		*why = rc == PB_ERR_CONFLICT
+		    ? "workspace: a workspace of that name exists"
+		    : "the database refused the change";
 		account_init_release(out);
 	}
+	return rc;
+}
+
+int
+workspace_find(struct db *db, const char *id_or_name, char id[ID_SIZE])
+{
+	struct db_stmt *st = db_query(db, SQL_FIND_WORKSPACE, "s", id_or_name);
+	int rc;
+
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	db_col_copy(st, 0, id, ID_SIZE);
+	db_reset(st);
+	return PB_OK;
+}
+
+/* A new password, as handed to db_write(). */
+struct password_change {
+	const char *email, *hash;
+};
+
+static int
+set_password_in_txn(struct db *db, void *arg)
+{
+	const struct password_change *p = arg;
+	struct db_stmt *st =
+	    db_query(db, SQL_SET_PASSWORD, "ss", p->email, p->hash);
+	char user_id[ID_SIZE];
+	int rc;
+
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	db_col_copy(st, 0, user_id, ID_SIZE);
+	db_reset(st);
+	/* Whoever signed in with the old password is signed out. */
+	return db_run(db, SQL_END_SESSIONS, "si", user_id, clock_now_ms());
+}
+
+int
+account_set_password(struct db *db, const char *email, const char *password,
+    bool fast_hash, char **out, const char **why)
+{
+	struct password_change p = {NULL, NULL};
+	char *norm = NULL, *hash = NULL;
+	int rc;
+
+	*out = NULL;
+	if (email_normalize(email, strlen(email), &norm, why) != PB_OK)
+		return PB_ERR_INVALID;
+	if (password && strlen(password) < PASSWORD_MIN) {
+		free(norm);
+		*why = "password: needs at least 8 characters";
+		return PB_ERR_INVALID;
+	}
+	*out = password ? xstrdup(password) : secret_token_new("", 18);
+	rc = password_hash(*out, fast_hash, &hash);
+	p = (struct password_change){norm, hash};
+	if (rc == PB_OK)
+		rc = db_write(db, set_password_in_txn, &p);
+	if (rc != PB_OK) {
+		*why = rc == PB_ERR_NOT_FOUND
+		    ? "no user has that e-mail"
+		    : "the database refused the change";
+		secret_free(*out);
+		*out = NULL;
+	}
+	free(hash);
+	free(norm);
 	return rc;
 }
 

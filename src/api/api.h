@@ -20,6 +20,8 @@ struct db_pool;
 #define API_LIMIT_DEFAULT 50
 #define API_LIMIT_MAX 200
 
+/* The table of every route, for `pitchbar routes`. */
+const struct http_route *api_routes(size_t *n);
 /* The application the HTTP server serves; pool must outlive it. */
 const struct http_app *api_app(struct db_pool *pool);
 
@@ -58,9 +60,21 @@ void api_webhooks_get(struct http_req *req, struct http_resp *resp);
 void api_webhooks_update(struct http_req *req, struct http_resp *resp);
 void api_webhooks_delete(struct http_req *req, struct http_resp *resp);
 void api_webhook_deliveries(struct http_req *req, struct http_resp *resp);
+void api_webhook_rotate(struct http_req *req, struct http_resp *resp);
+void api_webhook_test(struct http_req *req, struct http_resp *resp);
+void api_webhook_redeliver_failed(struct http_req *req, struct http_resp *resp);
 void api_delivery_get(struct http_req *req, struct http_resp *resp);
 void api_delivery_redeliver(struct http_req *req, struct http_resp *resp);
 void api_run_get(struct http_req *req, struct http_resp *resp);
+void api_integrations_list(struct http_req *req, struct http_resp *resp);
+void api_members_list(struct http_req *req, struct http_resp *resp);
+void api_members_add(struct http_req *req, struct http_resp *resp);
+void api_members_update(struct http_req *req, struct http_resp *resp);
+void api_members_remove(struct http_req *req, struct http_resp *resp);
+void api_tokens_list(struct http_req *req, struct http_resp *resp);
+void api_tokens_create(struct http_req *req, struct http_resp *resp);
+void api_tokens_revoke(struct http_req *req, struct http_resp *resp);
+void api_audit_list(struct http_req *req, struct http_resp *resp);
 void api_session_create(struct http_req *req, struct http_resp *resp);
 void api_session_get(struct http_req *req, struct http_resp *resp);
 void api_session_switch(struct http_req *req, struct http_resp *resp);

@@ -32,8 +32,7 @@ api_delivery_redeliver(struct http_req *req, struct http_resp *resp)
 		api_not_found(resp);
 		return;
 	}
-	rc = delivery_redeliver(api_db(req), api_who(req)->workspace_id,
-	    req->params[0], id);
+	rc = delivery_redeliver(api_db(req), api_who(req), req->params[0], id);
 	if (rc == PB_ERR_CONFLICT) {
 		http_resp_error(resp, 409, "endpoint_deleted",
 		    "The endpoint of this delivery was deleted.", NULL);

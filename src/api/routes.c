@@ -49,6 +49,17 @@ static const struct http_route routes[] = {
     ROUTE("GET", "/api/v1/session", PERM_VIEW, api_session_get),
     ROUTE("PUT", "/api/v1/session", PERM_VIEW, api_session_switch),
     ROUTE("DELETE", "/api/v1/session", PERM_VIEW, api_session_delete),
+    ROUTE("GET", "/api/v1/integrations", PERM_VIEW, api_integrations_list),
+    ROUTE("GET", "/api/v1/members", PERM_VIEW, api_members_list),
+    ROUTE("POST", "/api/v1/members", PERM_MANAGE, api_members_add),
+    ROUTE("PATCH", "/api/v1/members/{user_id}", PERM_MANAGE,
+	api_members_update),
+    ROUTE("DELETE", "/api/v1/members/{user_id}", PERM_MANAGE,
+	api_members_remove),
+    ROUTE("GET", "/api/v1/tokens", PERM_VIEW, api_tokens_list),
+    ROUTE("POST", "/api/v1/tokens", PERM_VIEW, api_tokens_create),
+    ROUTE("DELETE", "/api/v1/tokens/{id}", PERM_VIEW, api_tokens_revoke),
+    ROUTE("GET", "/api/v1/audit-log", PERM_VIEW, api_audit_list),
     ROUTE("GET", "/api/v1/leads", PERM_VIEW, api_leads_list),
     ROUTE("GET", "/api/v1/webhooks", PERM_VIEW, api_webhooks_list),
     ROUTE("POST", "/api/v1/webhooks", PERM_MANAGE, api_webhooks_create),
@@ -57,6 +68,11 @@ static const struct http_route routes[] = {
     ROUTE("DELETE", "/api/v1/webhooks/{id}", PERM_MANAGE, api_webhooks_delete),
     ROUTE("GET", "/api/v1/webhooks/{id}/deliveries", PERM_VIEW,
 	api_webhook_deliveries),
+    ROUTE("POST", "/api/v1/webhooks/{id}/rotate-secret", PERM_MANAGE,
+	api_webhook_rotate),
+    ROUTE("POST", "/api/v1/webhooks/{id}/test", PERM_MANAGE, api_webhook_test),
+    ROUTE("POST", "/api/v1/webhooks/{id}/redeliver-failed", PERM_MANAGE,
+	api_webhook_redeliver_failed),
     ROUTE("GET", "/api/v1/deliveries/{id}", PERM_VIEW, api_delivery_get),
     ROUTE("POST", "/api/v1/deliveries/{id}/redeliver", PERM_MANAGE,
 	api_delivery_redeliver),
@@ -241,6 +257,13 @@ static const struct http_app app = {
     .before = before,
     .after = after,
 };
+
+const struct http_route *
+api_routes(size_t *n)
+{
+	*n = app.nroutes;
+	return app.routes;
+}
 
 const struct http_app *
 api_app(struct db_pool *pool)

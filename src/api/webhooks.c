@@ -1,5 +1,7 @@
 /* /api/v1/webhooks: endpoints and their delivery logs. */
 #include "api/api.h"
+#include "core/clock.h"
+#include "core/json.h"
 #include "core/rc.h"
 #include "webhooks/webhook.h"
 
@@ -69,8 +71,7 @@ api_webhooks_create(struct http_req *req, struct http_resp *resp)
 	int rc;
 
 	if (read_input(req, resp, true, &body, &in)) {
-		rc = webhook_create(api_db(req), api_who(req)->workspace_id,
-		    &in, id);
+		rc = webhook_create(api_db(req), api_who(req), &in, id);
 		if (rc != PB_OK)
 			api_fail(resp, rc);
 		else
@@ -100,8 +101,8 @@ api_webhooks_update(struct http_req *req, struct http_resp *resp)
 		return;
 	}
 	if (read_input(req, resp, false, &body, &in)) {
-		rc = webhook_update(api_db(req), api_who(req)->workspace_id,
-		    path_id(req), &in);
+		rc = webhook_update(api_db(req), api_who(req), path_id(req),
+		    &in);
 		if (rc != PB_OK)
 			api_fail(resp, rc);
 		else
@@ -119,8 +120,7 @@ api_webhooks_delete(struct http_req *req, struct http_resp *resp)
 		api_not_found(resp);
 		return;
 	}
-	rc = webhook_delete(api_db(req), api_who(req)->workspace_id,
-	    path_id(req));
+	rc = webhook_delete(api_db(req), api_who(req), path_id(req));
 	if (rc != PB_OK)
 		api_fail(resp, rc);
 	else
@@ -146,4 +146,90 @@ api_webhook_deliveries(struct http_req *req, struct http_resp *resp)
 		api_fail(resp, rc);
 	else
 		http_resp_json(resp, 200, out);
+}
+
+void
+api_webhook_rotate(struct http_req *req, struct http_resp *resp)
+{
+	int rc;
+
+	if (path_id(req) == NULL) {
+		api_not_found(resp);
+		return;
+	}
+	rc = webhook_rotate_secret(api_db(req), api_who(req), path_id(req));
+	if (rc != PB_OK)
+		api_fail(resp, rc);
+	else
+		answer_endpoint(req, resp, 200, path_id(req));
+}
+
+void
+api_webhook_test(struct http_req *req, struct http_resp *resp)
+{
+	char id[ID_SIZE];
+	cJSON *out;
+	int rc;
+
+	if (path_id(req) == NULL) {
+		api_not_found(resp);
+		return;
+	}
+	rc = webhook_send_test(api_db(req), api_who(req), path_id(req), id);
+	if (rc != PB_OK) {
+		api_fail(resp, rc);
+		return;
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "delivery_id", id);
+	http_resp_json(resp, 202, out);
+}
+
+/* Reads {"since"}: a time no further back than the redelivery window. */
+static bool
+read_since(struct http_req *req, struct http_resp *resp, int64_t *since)
+{
+	cJSON *body = api_json_body(req, resp);
+	const char *s = body ? json_str(body, "since") : NULL;
+	int64_t now = clock_now_ms();
+	bool ok;
+
+	if (body == NULL)
+		return false;
+	ok = s && clock_parse(s, since) == PB_OK &&
+	    *since >= now - WEBHOOK_REDELIVER_WINDOW_MS && *since <= now;
+	cJSON_Delete(body);
+	if (!ok) {
+		cJSON *fields = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(fields, "since",
+		    "must be an RFC 3339 time within the last 14 days");
+		http_resp_error(resp, 422, "invalid_fields",
+		    "Some fields are missing or invalid.", fields);
+	}
+	return ok;
+}
+
+void
+api_webhook_redeliver_failed(struct http_req *req, struct http_resp *resp)
+{
+	int64_t since;
+	cJSON *ids, *out;
+	int rc;
+
+	if (path_id(req) == NULL) {
+		api_not_found(resp);
+		return;
+	}
+	if (!read_since(req, resp, &since))
+		return;
+	rc = delivery_redeliver_failed(api_db(req), api_who(req), path_id(req),
+	    since, &ids);
+	if (rc != PB_OK) {
+		api_fail(resp, rc);
+		return;
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "delivery_ids", ids);
+	http_resp_json(resp, 202, out);
 }

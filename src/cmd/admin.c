@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "accounts/account.h"
+#include "api/api.h"
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "core/json.h"
@@ -210,4 +211,35 @@ cmd_token(int argc, char **argv)
 		return 2;
 	}
 	return run_token_create(email, workspace, name);
+}
+
+int
+cmd_routes(int argc, char **argv)
+{
+	static const char *const names[] = {"public", "view", "manage"};
+	const struct http_route *routes;
+	cJSON *out = cJSON_CreateArray();
+	size_t n;
+	char *s;
+
+	if (wants_help(argc, argv,
+		"usage: pitchbar routes\nPrints every HTTP "
+		"route with its method and the permission "
+		"it requires, as JSON.\n"))
+		return 0;
+	routes = api_routes(&n);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(r, "method", routes[i].method);
+		cJSON_AddStringToObject(r, "pattern", routes[i].pattern);
+		cJSON_AddStringToObject(r, "permission",
+		    names[routes[i].permission]);
+		cJSON_AddItemToArray(out, r);
+	}
+	s = json_print(out);
+	puts(s);
+	free(s);
+	cJSON_Delete(out);
+	return 0;
 }

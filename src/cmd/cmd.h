@@ -14,6 +14,8 @@ int cmd_worker(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 
 /* Loads the configuration; prints the bad variable and returns false. */
 bool cmd_config(void);

@@ -72,6 +72,18 @@ static const struct config_var vars[] = {
 	"how long SIGTERM waits for work in flight"},
     {"PITCHBAR_DB_POOL_SIZE", TYPE_INT, "16", OFF(db_pool_size), 1, 1024, NULL,
 	"database connections per process"},
+    {"PITCHBAR_NOTION_CLIENT_ID", TYPE_STRING, "", OFF(notion_client_id), 0, 0,
+	NULL, "Notion OAuth client id"},
+    {"PITCHBAR_NOTION_CLIENT_SECRET", TYPE_STRING, "",
+	OFF(notion_client_secret), 0, 0, NULL, "Notion OAuth client secret"},
+    {"PITCHBAR_GOOGLE_CLIENT_ID", TYPE_STRING, "", OFF(google_client_id), 0, 0,
+	NULL, "Google OAuth client id"},
+    {"PITCHBAR_GOOGLE_CLIENT_SECRET", TYPE_STRING, "",
+	OFF(google_client_secret), 0, 0, NULL, "Google OAuth client secret"},
+    {"PITCHBAR_SLACK_CLIENT_ID", TYPE_STRING, "", OFF(slack_client_id), 0, 0,
+	NULL, "Slack OAuth client id"},
+    {"PITCHBAR_SLACK_CLIENT_SECRET", TYPE_STRING, "", OFF(slack_client_secret),
+	0, 0, NULL, "Slack OAuth client secret"},
 };
 
 static struct config the_config;

@@ -21,6 +21,8 @@ pb_rc_name(int rc)
 		return "io";
 	case PB_ERR_BUSY:
 		return "busy";
+	case PB_ERR_DENIED:
+		return "denied";
 	default:
 		return "internal";
 	}

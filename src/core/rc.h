@@ -15,6 +15,7 @@ enum pb_rc {
 	PB_ERR_DB, /* storage failed */
 	PB_ERR_IO, /* file or network failure */
 	PB_ERR_BUSY, /* try again shortly */
+	PB_ERR_DENIED, /* allowed in general, not this */
 };
 
 /* A short lowercase name for rc, for logs. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/audit.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/json.h"
@@ -16,6 +17,9 @@
 #include "webhooks/delivery.h"
 #include "webhooks/webhook.h"
 #include "workflows/run.h"
+
+/* Redeliveries one "redeliver every failed delivery" makes at most. */
+#define REDELIVER_MAX 500
 
 #define GONE_REASON                                                            \
 	"The endpoint answered 410 Gone, so deliveries to it "                 \
@@ -45,6 +49,14 @@ static const char SQL_LIST[] =
     " AND ($3 = '' OR d.id < $3) ORDER BY d.id DESC LIMIT $4";
 static const char SQL_ENDPOINT_EXISTS[] =
     "SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
+/* The latest delivery of each message of an endpoint, when it failed. */
+static const char SQL_FAILED_SINCE[] =
+    "SELECT d.id FROM deliveries d"
+    " WHERE d.endpoint_id = $1 AND d.workspace_id = $2"
+    " AND d.created_at >= $3 AND d.status = 'failed'"
+    " AND NOT EXISTS (SELECT 1 FROM deliveries n"
+    "  WHERE n.message_id = d.message_id AND n.id > d.id)"
+    " ORDER BY d.id LIMIT $4";
 static const char SQL_ORIGINAL[] =
     "SELECT event_id, message_id, endpoint_id, url, run_id, step_id"
     " FROM deliveries WHERE id = $1 AND workspace_id = $2";
@@ -349,49 +361,125 @@ load_original(struct db *db, const char *workspace_id, const char *id,
 	return PB_OK;
 }
 
+/*
+ * Makes a new pending delivery of the message of delivery id, to the same
+ * endpoint, with a job to send it; in the caller's transaction.
+ */
+static int
+redeliver_one(struct db *db, const struct principal *who, const char *id,
+    char new_id[ID_SIZE])
+{
+	const char *ws = who->workspace_id;
+	struct original o = {0};
+	struct delivery_row row;
+	int rc = load_original(db, ws, id, &o);
+
+	if (rc == PB_OK && o.endpoint_id[0] == '\0')
+		rc = PB_ERR_CONFLICT; /* its endpoint was deleted */
+	row = (struct delivery_row){.workspace_id = ws,
+	    .event_id = o.event_id,
+	    .message_id = o.message_id,
+	    .endpoint_id = o.endpoint_id,
+	    .url = o.url,
+	    .run_id = o.run_id[0] ? o.run_id : NULL,
+	    .step_id = o.step_id[0] ? o.step_id : NULL,
+	    .redelivery_of = id};
+	if (rc == PB_OK)
+		rc = delivery_insert(db, &row, new_id);
+	if (rc == PB_OK && row.step_id)
+		rc = run_step_set_status(db, row.step_id, "pending");
+	if (rc == PB_OK)
+		rc = job_enqueue(db, WEBHOOK_JOB, new_id, ws, WEBHOOK_JOB_RUNS,
+		    0);
+	free(o.url);
+	return rc;
+}
+
 /* A redelivery, as handed to db_write(). */
 struct redelivery {
-	struct delivery_row row;
-	char *new_id;
+	const struct principal *who;
+	const char *id, *endpoint_id;
+	int64_t since_ms;
+	char *new_id; /* one */
+	cJSON *ids; /* many */
 };
 
 static int
 redeliver_in_txn(struct db *db, void *arg)
 {
 	struct redelivery *r = arg;
-	int rc = delivery_insert(db, &r->row, r->new_id);
+	int rc = redeliver_one(db, r->who, r->id, r->new_id);
 
-	if (rc == PB_OK && r->row.step_id)
-		rc = run_step_set_status(db, r->row.step_id, "pending");
 	if (rc == PB_OK)
-		rc = job_enqueue(db, WEBHOOK_JOB, r->new_id,
-		    r->row.workspace_id, WEBHOOK_JOB_RUNS, 0);
+		rc = audit_record(db, r->who, "delivery.redelivered",
+		    "delivery", r->id, NULL);
 	return rc;
 }
 
 int
-delivery_redeliver(struct db *db, const char *workspace_id, const char *id,
+delivery_redeliver(struct db *db, const struct principal *who, const char *id,
     char new_id[ID_SIZE])
 {
-	struct original o = {0};
-	struct redelivery r = {.new_id = new_id};
-	int rc = load_original(db, workspace_id, id, &o);
+	struct redelivery r = {.who = who, .id = id, .new_id = new_id};
 
-	if (rc == PB_OK && o.endpoint_id[0] == '\0')
-		rc = PB_ERR_CONFLICT; /* its endpoint was deleted */
-	if (rc == PB_OK) {
-		r.row = (struct delivery_row){
-		    .workspace_id = workspace_id,
-		    .event_id = o.event_id,
-		    .message_id = o.message_id,
-		    .endpoint_id = o.endpoint_id,
-		    .url = o.url,
-		    .run_id = o.run_id[0] ? o.run_id : NULL,
-		    .step_id = o.step_id[0] ? o.step_id : NULL,
-		    .redelivery_of = id,
-		};
-		rc = db_write(db, redeliver_in_txn, &r);
+	return db_write(db, redeliver_in_txn, &r);
+}
+
+/* The failed deliveries to redeliver, gathered before any is made. */
+static int
+failed_since(struct db *db, const struct redelivery *r, char (*ids)[ID_SIZE],
+    int *n)
+{
+	struct db_stmt *st =
+	    db_query(db, SQL_FAILED_SINCE, "ssii", r->endpoint_id,
+		r->who->workspace_id, r->since_ms, (int64_t)REDELIVER_MAX);
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return PB_ERR_DB;
+	while ((rc = db_step(st)) == DB_ROW && *n < REDELIVER_MAX)
+		db_col_copy(st, 0, ids[(*n)++], ID_SIZE);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? PB_OK : rc;
+}
+
+static int
+redeliver_failed_in_txn(struct db *db, void *arg)
+{
+	struct redelivery *r = arg;
+	char(*ids)[ID_SIZE] = xcalloc(REDELIVER_MAX, ID_SIZE), new_id[ID_SIZE];
+	int n, rc = endpoint_exists(db, r->who->workspace_id, r->endpoint_id);
+
+	if (rc == PB_OK)
+		rc = failed_since(db, r, ids, &n);
+	for (int i = 0; rc == PB_OK && i < n; i++) {
+		rc = redeliver_one(db, r->who, ids[i], new_id);
+		if (rc == PB_OK)
+			cJSON_AddItemToArray(r->ids,
+			    cJSON_CreateString(new_id));
 	}
-	free(o.url);
+	if (rc == PB_OK)
+		rc = audit_record(db, r->who, "webhook.failed_redelivered",
+		    "webhook", r->endpoint_id, NULL);
+	free(ids);
+	return rc;
+}
+
+int
+delivery_redeliver_failed(struct db *db, const struct principal *who,
+    const char *endpoint_id, int64_t since_ms, cJSON **ids)
+{
+	struct redelivery r = {.who = who,
+	    .endpoint_id = endpoint_id,
+	    .since_ms = since_ms,
+	    .ids = cJSON_CreateArray()};
+	int rc = db_write(db, redeliver_failed_in_txn, &r);
+
+	if (rc != PB_OK) {
+		cJSON_Delete(r.ids);
+		r.ids = NULL;
+	}
+	*ids = r.ids;
 	return rc;
 }

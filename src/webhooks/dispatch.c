@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/audit.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -36,6 +37,8 @@ static const char SQL_SUBSCRIBED[] =
     " JOIN webhook_subscriptions s ON s.endpoint_id = e.id"
     " WHERE e.workspace_id = $1 AND e.enabled = 1 AND s.event_type = $2"
     " ORDER BY e.id";
+static const char SQL_ENDPOINT_URL[] =
+    "SELECT url FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
 static const char SQL_ATTEMPT[] =
     "SELECT d.status, d.message_id, d.step_id, d.workspace_id, v.type,"
     " v.payload, w.id, w.url, w.enabled, w.secret_enc,"
@@ -262,4 +265,83 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 	    a.result.error ? a.result.error : "-",
 	    (long long)a.result.duration_ms);
 	attempt_release(&a);
+}
+
+/* The sample lead of a test event: plainly not a real visitor. */
+static cJSON *
+test_lead(void)
+{
+	cJSON *data = cJSON_CreateObject();
+	char lead_id[ID_SIZE];
+
+	id_new("lead_", lead_id);
+	cJSON_AddStringToObject(data, "lead_id", lead_id);
+	cJSON_AddNullToObject(data, "agent_id");
+	cJSON_AddNullToObject(data, "conversation_id");
+	cJSON_AddStringToObject(data, "name", "Test Lead");
+	cJSON_AddStringToObject(data, "email", "test.lead@example.com");
+	cJSON_AddNullToObject(data, "phone");
+	cJSON_AddStringToObject(data, "company", "Example Inc.");
+	cJSON_AddStringToObject(data, "message",
+	    "A test event sent from Pitchbar.");
+	cJSON_AddNullToObject(data, "page_url");
+	cJSON_AddObjectToObject(data, "fields");
+	return data;
+}
+
+/* A test event, as handed to db_write(). */
+struct test_send {
+	const struct principal *who;
+	const char *endpoint_id;
+	struct event ev;
+	char *delivery_id;
+};
+
+static int
+test_in_txn(struct db *db, void *arg)
+{
+	struct test_send *t = arg;
+	struct db_stmt *st = db_query(db, SQL_ENDPOINT_URL, "ss",
+	    t->endpoint_id, t->who->workspace_id);
+	char msg[ID_SIZE], *url;
+	int rc;
+
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	url = db_col_dup(st, 0);
+	db_reset(st);
+	id_new("msg_", msg);
+	rc = event_store(db, &t->ev);
+	if (rc == PB_OK)
+		rc = delivery_insert(db,
+		    &(struct delivery_row){.workspace_id = t->who->workspace_id,
+			.event_id = t->ev.id,
+			.message_id = msg,
+			.endpoint_id = t->endpoint_id,
+			.url = url},
+		    t->delivery_id);
+	free(url);
+	if (rc == PB_OK)
+		rc = job_enqueue(db, WEBHOOK_JOB, t->delivery_id,
+		    t->who->workspace_id, WEBHOOK_JOB_RUNS, 0);
+	if (rc == PB_OK)
+		rc = audit_record(db, t->who, "webhook.test_sent", "webhook",
+		    t->endpoint_id, NULL);
+	return rc;
+}
+
+int
+webhook_send_test(struct db *db, const struct principal *who, const char *id,
+    char delivery_id[ID_SIZE])
+{
+	struct test_send t = {.who = who,
+	    .endpoint_id = id,
+	    .delivery_id = delivery_id};
+	int rc;
+
+	event_build(&t.ev, "lead.captured", who->workspace_id, test_lead(),
+	    true);
+	rc = db_write(db, test_in_txn, &t);
+	event_release(&t.ev);
+	return rc;
 }

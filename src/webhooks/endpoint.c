@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/audit.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -33,6 +34,16 @@ static const char SQL_UPDATE[] =
     "  ELSE NULL END,"
     " updated_at = $6"
     " WHERE id = $1 AND workspace_id = $2";
+static const char SQL_SECRET[] =
+    "SELECT secret_enc FROM webhook_endpoints WHERE id = $1"
+    " AND workspace_id = $2";
+static const char SQL_ROTATE[] =
+    "UPDATE webhook_endpoints SET secret_enc = $3, previous_secret_enc = $4,"
+    " previous_secret_expires_at = $5, updated_at = $6"
+    " WHERE id = $1 AND workspace_id = $2";
+static const char SQL_COUNT_ENABLED[] =
+    "SELECT COUNT(*) FROM webhook_endpoints WHERE workspace_id = $1"
+    " AND enabled = 1";
 static const char SQL_DISABLE[] =
     "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $2,"
     " updated_at = $3 WHERE id = $1";
@@ -183,10 +194,29 @@ set_events(struct db *db, const char *id, const struct webhook_input *in)
 
 /* A change to one endpoint, as handed to db_write(). */
 struct change {
-	const char *workspace_id, *id;
+	const struct principal *who;
+	const char *id;
 	const struct webhook_input *in;
 	const char *sealed; /* create: the sealed secret */
 };
+
+/* The fields a create or update gave, for the audit log. */
+static cJSON *
+input_details(const struct webhook_input *in)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	if (in->url)
+		cJSON_AddStringToObject(d, "url", in->url);
+	if (in->description)
+		cJSON_AddStringToObject(d, "description", in->description);
+	if (in->nevents >= 0)
+		cJSON_AddItemToObject(d, "events",
+		    cJSON_CreateStringArray(in->events, in->nevents));
+	if (in->enabled >= 0)
+		cJSON_AddBoolToObject(d, "enabled", in->enabled);
+	return d;
+}
 
 static int
 create_in_txn(struct db *db, void *arg)
@@ -195,28 +225,41 @@ create_in_txn(struct db *db, void *arg)
 	int64_t enabled = c->in->enabled < 0 ? 1 : c->in->enabled;
 	int rc;
 
-	rc = db_run(db, SQL_INSERT, "ssssisi", c->id, c->workspace_id,
+	rc = db_run(db, SQL_INSERT, "ssssisi", c->id, c->who->workspace_id,
 	    c->in->url, c->in->description ? c->in->description : "", enabled,
 	    c->sealed, clock_now_ms());
-	return rc == PB_OK ? set_events(db, c->id, c->in) : rc;
+	if (rc == PB_OK)
+		rc = set_events(db, c->id, c->in);
+	if (rc == PB_OK)
+		rc = audit_record(db, c->who, "webhook.created", "webhook",
+		    c->id, input_details(c->in));
+	return rc;
+}
+
+/* A new signing secret, sealed for the endpoint's row. */
+static char *
+seal_new_secret(const char *workspace_id, const char *id)
+{
+	char *secret = secret_webhook_new();
+	char *ad = secret_ad(workspace_id, id, "secret");
+	char *sealed = vault_seal(secret, strlen(secret), ad);
+
+	secret_free(secret);
+	free(ad);
+	return sealed;
 }
 
 int
-webhook_create(struct db *db, const char *workspace_id,
+webhook_create(struct db *db, const struct principal *who,
     const struct webhook_input *in, char id[ID_SIZE])
 {
-	struct change c = {workspace_id, id, in, NULL};
-	char *secret = secret_webhook_new(), *ad, *sealed;
+	struct change c = {who, id, in, NULL};
 	int rc;
 
 	id_new("whk_", id);
-	ad = secret_ad(workspace_id, id, "secret");
-	sealed = vault_seal(secret, strlen(secret), ad);
-	secret_free(secret);
-	free(ad);
-	c.sealed = sealed;
+	c.sealed = seal_new_secret(who->workspace_id, id);
 	rc = db_write(db, create_in_txn, &c);
-	free(sealed);
+	free((char *)c.sealed);
 	return rc;
 }
 
@@ -224,28 +267,31 @@ static int
 update_in_txn(struct db *db, void *arg)
 {
 	const struct change *c = arg;
+	const char *ws = c->who->workspace_id;
 	int64_t now = clock_now_ms();
 	int rc;
 
 	if (c->in->enabled >= 0)
-		rc = db_run(db, SQL_UPDATE, "ssssii", c->id, c->workspace_id,
-		    c->in->url, c->in->description, (int64_t)c->in->enabled,
-		    now);
+		rc = db_run(db, SQL_UPDATE, "ssssii", c->id, ws, c->in->url,
+		    c->in->description, (int64_t)c->in->enabled, now);
 	else
-		rc = db_run(db, SQL_UPDATE, "ssssni", c->id, c->workspace_id,
-		    c->in->url, c->in->description, now);
+		rc = db_run(db, SQL_UPDATE, "ssssni", c->id, ws, c->in->url,
+		    c->in->description, now);
 	if (rc == PB_OK && db_changes(db) == 0)
 		rc = PB_ERR_NOT_FOUND;
 	if (rc == PB_OK && c->in->nevents >= 0)
 		rc = set_events(db, c->id, c->in);
+	if (rc == PB_OK)
+		rc = audit_record(db, c->who, "webhook.updated", "webhook",
+		    c->id, input_details(c->in));
 	return rc;
 }
 
 int
-webhook_update(struct db *db, const char *workspace_id, const char *id,
+webhook_update(struct db *db, const struct principal *who, const char *id,
     const struct webhook_input *in)
 {
-	struct change c = {workspace_id, id, in, NULL};
+	struct change c = {who, id, in, NULL};
 
 	return db_write(db, update_in_txn, &c);
 }
@@ -259,18 +305,90 @@ delete_in_txn(struct db *db, void *arg)
 	/* The deliveries stay in the log, no longer tied to the endpoint. */
 	rc = db_run(db, SQL_DETACH_DELIVERIES, "s", c->id);
 	if (rc == PB_OK)
-		rc = db_run(db, SQL_DELETE, "ss", c->id, c->workspace_id);
+		rc = db_run(db, SQL_DELETE, "ss", c->id, c->who->workspace_id);
 	if (rc == PB_OK && db_changes(db) == 0)
 		rc = PB_ERR_NOT_FOUND;
+	if (rc == PB_OK)
+		rc = audit_record(db, c->who, "webhook.deleted", "webhook",
+		    c->id, NULL);
 	return rc;
 }
 
 int
-webhook_delete(struct db *db, const char *workspace_id, const char *id)
+webhook_delete(struct db *db, const struct principal *who, const char *id)
 {
-	struct change c = {workspace_id, id, NULL, NULL};
+	struct change c = {who, id, NULL, NULL};
 
 	return db_write(db, delete_in_txn, &c);
+}
+
+/*
+ * The current secret, sealed again as the previous one (its associated
+ * data names the field), or NULL when it cannot be opened.
+ */
+static char *
+reseal_as_previous(const char *workspace_id, const char *id, const char *sealed)
+{
+	char *ad = secret_ad(workspace_id, id, "secret"), *plain, *out = NULL;
+	size_t n;
+
+	if (vault_open(sealed, ad, &plain, &n) == PB_OK) {
+		free(ad);
+		ad = secret_ad(workspace_id, id, "previous_secret");
+		out = vault_seal(plain, n, ad);
+		secret_free(plain);
+	}
+	free(ad);
+	return out;
+}
+
+static int
+rotate_in_txn(struct db *db, void *arg)
+{
+	const struct change *c = arg;
+	const char *ws = c->who->workspace_id;
+	struct db_stmt *st = db_query(db, SQL_SECRET, "ss", c->id, ws);
+	char *previous = NULL, *fresh;
+	int64_t now = clock_now_ms();
+	int rc;
+
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	previous = reseal_as_previous(ws, c->id, db_col_text(st, 0));
+	db_reset(st);
+	if (previous == NULL)
+		return PB_ERR_INTERNAL;
+	fresh = seal_new_secret(ws, c->id);
+	rc = db_run(db, SQL_ROTATE, "ssssii", c->id, ws, fresh, previous,
+	    now + WEBHOOK_PREVIOUS_SECRET_MS, now);
+	free(fresh);
+	free(previous);
+	if (rc == PB_OK)
+		rc = audit_record(db, c->who, "webhook.secret_rotated",
+		    "webhook", c->id, NULL);
+	return rc;
+}
+
+int
+webhook_rotate_secret(struct db *db, const struct principal *who,
+    const char *id)
+{
+	struct change c = {who, id, NULL, NULL};
+
+	return db_write(db, rotate_in_txn, &c);
+}
+
+int
+webhook_count_enabled(struct db *db, const char *workspace_id, int64_t *n)
+{
+	struct db_stmt *st = db_query(db, SQL_COUNT_ENABLED, "s", workspace_id);
+	int rc;
+
+	if ((rc = db_first(st)) != PB_OK)
+		return rc;
+	*n = db_col_i64(st, 0);
+	db_reset(st);
+	return PB_OK;
 }
 
 int

@@ -14,6 +14,7 @@
 
 struct db;
 struct event_fanout;
+struct principal;
 struct job;
 struct job_ctx;
 struct job_outcome;
@@ -22,6 +23,10 @@ struct job_outcome;
 #define WEBHOOK_DESCRIPTION_MAX 500
 #define WEBHOOK_EVENTS_MAX 16
 #define WEBHOOK_RESPONSE_MAX 4096
+/* How long a rotated-out secret keeps signing. */
+#define WEBHOOK_PREVIOUS_SECRET_MS (24LL * 3600 * 1000)
+/* How far back "redeliver every failed delivery since" may reach. */
+#define WEBHOOK_REDELIVER_WINDOW_MS (14LL * 24 * 3600 * 1000)
 #define WEBHOOK_JOB "deliver_webhook"
 /*
  * Runs of a delivery's job: the HTTP attempt is made once (a delivery that
@@ -52,16 +57,31 @@ struct webhook_page {
  */
 int webhook_input_parse(const cJSON *body, bool create,
     struct webhook_input *in, cJSON **fields);
-int webhook_create(struct db *db, const char *workspace_id,
+/* Changes by who, in who's workspace, each recorded in the audit log. */
+int webhook_create(struct db *db, const struct principal *who,
     const struct webhook_input *in, char id[ID_SIZE]);
-int webhook_update(struct db *db, const char *workspace_id, const char *id,
+int webhook_update(struct db *db, const struct principal *who, const char *id,
     const struct webhook_input *in);
-int webhook_delete(struct db *db, const char *workspace_id, const char *id);
+int webhook_delete(struct db *db, const struct principal *who, const char *id);
+/*
+ * A new signing secret; the current one becomes the previous one and
+ * keeps signing for WEBHOOK_PREVIOUS_SECRET_MS.
+ */
+int webhook_rotate_secret(struct db *db, const struct principal *who,
+    const char *id);
+/*
+ * Sends a sample lead.captured marked "test": true to the endpoint alone,
+ * through a job; its delivery's id in delivery_id.
+ */
+int webhook_send_test(struct db *db, const struct principal *who,
+    const char *id, char delivery_id[ID_SIZE]);
 /* The endpoint as JSON; its secret only when with_secret. */
 int webhook_get_json(struct db *db, const char *workspace_id, const char *id,
     bool with_secret, cJSON **out);
 int webhook_list_json(struct db *db, const char *workspace_id,
     const struct webhook_page *page, bool with_secret, cJSON **out);
+/* How many of the workspace's endpoints are enabled, in *n. */
+int webhook_count_enabled(struct db *db, const char *workspace_id, int64_t *n);
 /* Disables an endpoint, saying why. */
 int webhook_disable(struct db *db, const char *id, const char *reason);
 /*
@@ -89,7 +109,14 @@ int delivery_get_json(struct db *db, const char *workspace_id, const char *id,
  * A new pending delivery of the same message (same body and webhook-id)
  * to the same endpoint, sent by a job; its id in new_id.
  */
-int delivery_redeliver(struct db *db, const char *workspace_id, const char *id,
-    char new_id[ID_SIZE]);
+int delivery_redeliver(struct db *db, const struct principal *who,
+    const char *id, char new_id[ID_SIZE]);
+/*
+ * Redelivers every message of the endpoint whose latest delivery since
+ * since_ms failed (at most 500); the new deliveries' ids in *ids, a JSON
+ * array.
+ */
+int delivery_redeliver_failed(struct db *db, const struct principal *who,
+    const char *endpoint_id, int64_t since_ms, cJSON **ids);
 
 #endif

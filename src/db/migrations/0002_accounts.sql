@@ -1,4 +1,5 @@
--- Sign-in sessions, sign-in throttling, and the audit log.
+-- Sign-in sessions, sign-in throttling, the audit log, and finding a
+-- message's latest delivery.
 
 CREATE TABLE sessions (
 	id TEXT PRIMARY KEY,
@@ -30,3 +31,8 @@ CREATE TABLE audit_log (
 	created_at BIGINT NOT NULL
 );
 CREATE INDEX audit_log_workspace ON audit_log (workspace_id, id);
+
+CREATE INDEX deliveries_message ON deliveries (message_id, id);
+
+-- Commands name workspaces by id or by name: names are unique.
+CREATE UNIQUE INDEX workspaces_name ON workspaces (name);
