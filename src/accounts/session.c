@@ -6,6 +6,7 @@
 #include "accounts/session.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/email.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -203,6 +204,9 @@ session_sign_in(struct db *db, const char *email, const char *password,
 int
 session_authenticate(struct db *db, const char *token, struct principal *who)
 {
+	int64_t idle_ms = config_get()->session_idle_s * 1000;
+	int64_t refresh_ms =
+	    idle_ms / 2 < SEEN_REFRESH_MS ? idle_ms / 2 : SEEN_REFRESH_MS;
 	char digest[SECRET_DIGEST_SIZE];
 	int64_t now = clock_now_ms(), seen;
 	struct db_stmt *st;
@@ -212,8 +216,7 @@ session_authenticate(struct db *db, const char *token, struct principal *who)
 	    strlen(token) > SESSION_TOKEN_MAX)
 		return PB_ERR_NOT_FOUND;
 	secret_digest(token, strlen(token), digest);
-	st = db_query(db, SQL_SESSION, "sii", digest, now,
-	    now - SESSION_IDLE_MS);
+	st = db_query(db, SQL_SESSION, "sii", digest, now, now - idle_ms);
 	if ((rc = db_first(st)) != PB_OK)
 		return rc;
 	memset(who, 0, sizeof(*who));
@@ -224,7 +227,7 @@ session_authenticate(struct db *db, const char *token, struct principal *who)
 	seen = db_col_i64(st, 4);
 	db_reset(st);
 	/* Use keeps a session alive; one write per few minutes is enough. */
-	if (rc == PB_OK && seen < now - SEEN_REFRESH_MS)
+	if (rc == PB_OK && seen < now - refresh_ms)
 		rc = db_run(db, SQL_SEEN, "si", who->session_id, now);
 	return rc == PB_OK ? PB_OK : PB_ERR_INTERNAL;
 }

@@ -1,10 +1,10 @@
 /*
  * Sign-in sessions.  A session is a random token in an HttpOnly cookie,
  * stored only as its digest; it acts in one of its user's workspaces,
- * ends 24 hours after its last use or 30 days after sign-in, and at
- * sign-out.  Changes made through a session carry a CSRF token derived
- * from the session token, which a page of another site cannot know.
- * Sign-in failures are throttled per account and per address.
+ * ends PITCHBAR_SESSION_IDLE_S (a day) after its last use or 30 days
+ * after sign-in, and at sign-out.  Changes made through a session carry a CSRF
+ * token derived from the session token, which a page of another site cannot
+ * know. Sign-in failures are throttled per account and per address.
  */
 #ifndef ACCOUNTS_SESSION_H
 #define ACCOUNTS_SESSION_H
@@ -18,7 +18,6 @@
 struct db;
 
 #define SESSION_COOKIE "pb_session"
-#define SESSION_IDLE_MS (24LL * 3600 * 1000)
 #define SESSION_MAX_MS (30LL * 24 * 3600 * 1000)
 
 /*

@@ -72,6 +72,8 @@ static const struct config_var vars[] = {
 	"how long SIGTERM waits for work in flight"},
     {"PITCHBAR_DB_POOL_SIZE", TYPE_INT, "16", OFF(db_pool_size), 1, 1024, NULL,
 	"database connections per process"},
+    {"PITCHBAR_SESSION_IDLE_S", TYPE_INT, "86400", OFF(session_idle_s), 1,
+	30 * 86400, NULL, "seconds a sign-in session lasts unused"},
     {"PITCHBAR_NOTION_CLIENT_ID", TYPE_STRING, "", OFF(notion_client_id), 0, 0,
 	NULL, "Notion OAuth client id"},
     {"PITCHBAR_NOTION_CLIENT_SECRET", TYPE_STRING, "",

@@ -39,6 +39,7 @@ enum config_sync */
 	int64_t http_threads;
 	int64_t shutdown_timeout_ms;
 	int64_t db_pool_size;
+	int64_t session_idle_s;
 	char *notion_client_id, *notion_client_secret;
 	char *google_client_id, *google_client_secret;
 	char *slack_client_id, *slack_client_secret;
