@@ -38,8 +38,7 @@ usage(FILE *out)
 	fprintf(out,
 	    "\nconfiguration (environment, or --config FILE of "
 	    "NAME=value lines):\n");
-	if (out == stdout)
-		config_print_help();
+	config_print_help(out);
 }
 
 int

@@ -71,6 +71,7 @@ void api_members_list(struct http_req *req, struct http_resp *resp);
 void api_members_add(struct http_req *req, struct http_resp *resp);
 void api_members_update(struct http_req *req, struct http_resp *resp);
 void api_members_remove(struct http_req *req, struct http_resp *resp);
+void api_agents_list(struct http_req *req, struct http_resp *resp);
 void api_tokens_list(struct http_req *req, struct http_resp *resp);
 void api_tokens_create(struct http_req *req, struct http_resp *resp);
 void api_tokens_revoke(struct http_req *req, struct http_resp *resp);

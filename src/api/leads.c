@@ -1,4 +1,7 @@
-/* /api/v1/leads: what the widget captured, newest first. */
+/*
+ * /api/v1/leads: what the widget captured, newest first; /api/v1/agents:
+ * the agents whose widgets capture them.
+ */
 #include "api/api.h"
 #include "core/rc.h"
 #include "leads/lead.h"
@@ -14,6 +17,19 @@ api_leads_list(struct http_req *req, struct http_resp *resp)
 		return;
 	rc = lead_list_json(api_db(req), api_who(req)->workspace_id, cursor,
 	    limit, &out);
+	if (rc != PB_OK)
+		api_fail(resp, rc);
+	else
+		http_resp_json(resp, 200, out);
+}
+
+void
+api_agents_list(struct http_req *req, struct http_resp *resp)
+{
+	cJSON *out;
+	int rc =
+	    lead_agents_json(api_db(req), api_who(req)->workspace_id, &out);
+
 	if (rc != PB_OK)
 		api_fail(resp, rc);
 	else

@@ -52,7 +52,7 @@ cmd_migrate(int argc, char **argv)
 		fputs(migrate_usage, stderr);
 		return 2;
 	}
-	if (!cmd_config() || !cmd_start(1, &pool))
+	if (!cmd_config() || !cmd_start(1, false, &pool))
 		return 1;
 	cmd_stop(pool);
 	return 0;
@@ -87,7 +87,7 @@ run_init(const char *workspace, const char *email, const char *name,
 	bool fast;
 	int rc;
 
-	if (!cmd_config() || !cmd_start(1, &pool))
+	if (!cmd_config() || !cmd_start(1, true, &pool))
 		return 1;
 	fast = config_get()->password_cost == CONFIG_COST_INTERACTIVE;
 	db = db_acquire(pool);
@@ -96,6 +96,12 @@ run_init(const char *workspace, const char *email, const char *name,
 	db_release(db);
 	if (rc == PB_OK)
 		print_init(&init);
+	if (rc == PB_OK && password && init.password == NULL)
+		fprintf(stderr,
+		    "pitchbar: init: %s has an account already; their password "
+		    "stays (--password ignored; see pitchbar user "
+		    "set-password)\n",
+		    init.email);
 	account_init_release(&init);
 	cmd_stop(pool);
 	return rc == PB_OK ? 0 : cmd_fail("init: %s", why);
@@ -153,7 +159,7 @@ run_token_create(const char *email, const char *workspace, const char *name)
 	struct db *db;
 	int rc;
 
-	if (!cmd_config() || !cmd_start(1, &pool))
+	if (!cmd_config() || !cmd_start(1, true, &pool))
 		return 1;
 	db = db_acquire(pool);
 	rc = token_create(db, email, workspace, name, &token, &why);
@@ -218,7 +224,7 @@ cmd_routes(int argc, char **argv)
 {
 	static const char *const names[] = {"public", "view", "manage"};
 	const struct http_route *routes;
-	cJSON *out = cJSON_CreateArray();
+	cJSON *out;
 	size_t n;
 	char *s;
 
@@ -228,6 +234,7 @@ cmd_routes(int argc, char **argv)
 		"it requires, as JSON.\n"))
 		return 0;
 	routes = api_routes(&n);
+	out = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++) {
 		cJSON *r = cJSON_CreateObject();
 

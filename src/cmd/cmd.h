@@ -21,10 +21,12 @@ int cmd_routes(int argc, char **argv);
 bool cmd_config(void);
 /*
  * The start every command shares, once the configuration is loaded:
- * libraries, the vault, the database (migrated).  pool_size 0 picks the
- * configured size.  On failure prints one line and returns false.
+ * libraries, the vault when asked for (commands that never touch a secret
+ * leave it, so they create no key file), the database (migrated).
+ * pool_size 0 picks the configured size.  On failure prints one line and
+ * returns false.
  */
-bool cmd_start(int pool_size, struct db_pool **pool);
+bool cmd_start(int pool_size, bool vault, struct db_pool **pool);
 /* Undoes cmd_start(). */
 void cmd_stop(struct db_pool *pool);
 /* Prints "pitchbar: <msg>" on standard error; returns 1. */

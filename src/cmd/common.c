@@ -36,7 +36,7 @@ cmd_config(void)
 }
 
 static int
-start_libraries(char *err, size_t errlen)
+start_libraries(bool vault, char *err, size_t errlen)
 {
 	const struct config *cfg = config_get();
 
@@ -44,6 +44,8 @@ start_libraries(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot initialise libsodium or libcurl");
 		return PB_ERR_INTERNAL;
 	}
+	if (!vault)
+		return PB_OK;
 	return vault_init(cfg->secret_keys, cfg->secret_key_file, err, errlen);
 }
 
@@ -66,13 +68,13 @@ open_database(int pool_size, struct db_pool **pool, char *err, size_t errlen)
 }
 
 bool
-cmd_start(int pool_size, struct db_pool **pool)
+cmd_start(int pool_size, bool vault, struct db_pool **pool)
 {
 	char err[512];
 	int rc;
 
 	*pool = NULL;
-	if ((rc = start_libraries(err, sizeof(err))) == PB_OK)
+	if ((rc = start_libraries(vault, err, sizeof(err))) == PB_OK)
 		rc = open_database(pool_size, pool, err, sizeof(err));
 	if (rc != PB_OK) {
 		cmd_fail("%s", err);

@@ -230,7 +230,7 @@ run(const struct run_options *opts, bool http)
 	threads = opts->workers >= 0 ? opts->workers : (int)cfg->workers;
 	http_threads = http ? (int)cfg->http_threads : 0;
 	block_signals();
-	if (!cmd_start(http_threads + threads + 4, &pool))
+	if (!cmd_start(http_threads + threads + 4, true, &pool))
 		return 1;
 	wire_domain();
 	/* Bind first, so a busy port fails before anything is created. */

@@ -143,7 +143,7 @@ cmd_user(int argc, char **argv)
 			fputs(user_usage, stderr);
 		return rc;
 	}
-	if (!cmd_config() || !cmd_start(1, &pool))
+	if (!cmd_config() || !cmd_start(1, true, &pool))
 		return 1;
 	fast = config_get()->password_cost == CONFIG_COST_INTERACTIVE;
 	db = db_acquire(pool);

@@ -49,18 +49,24 @@ static const struct config_var vars[] = {
 	"1 lets webhooks reach private addresses"},
     {"PITCHBAR_WEBHOOK_TIMEOUT_MS", TYPE_INT, "10000", OFF(webhook_timeout_ms),
 	100, 120000, NULL, "per attempt"},
+    /*
+     * XXX: RETRY_DELAYS, ENDPOINT_CONCURRENCY and RESYNC_INTERVAL are
+     * checked but nothing reads them yet: workflow retries, the fair
+     * queue and knowledge re-syncs will.  Until then they change nothing.
+     */
     {"PITCHBAR_RETRY_DELAYS", TYPE_STRING, "10,60", OFF(retry_delays), 0, 0,
-	NULL, "seconds before the 2nd and 3rd attempt"},
+	NULL, "seconds before a workflow step's 2nd and 3rd attempt (coming)"},
     {"PITCHBAR_SQLITE_SYNCHRONOUS", TYPE_CHOICE, "normal",
 	OFF(sqlite_synchronous), 0, 0, sync_choices, "normal or full"},
     {"PITCHBAR_JOB_LEASE_MS", TYPE_INT, "30000", OFF(job_lease_ms), 1000, DAY,
 	NULL, "how long a claimed job is held"},
     {"PITCHBAR_ENDPOINT_CONCURRENCY", TYPE_INT, "4", OFF(endpoint_concurrency),
-	1, 1000, NULL, "deliveries in flight per endpoint"},
+	1, 1000, NULL, "deliveries in flight per endpoint (coming)"},
     {"PITCHBAR_PASSWORD_COST", TYPE_CHOICE, "moderate", OFF(password_cost), 0,
 	0, cost_choices, "interactive or moderate"},
     {"PITCHBAR_RESYNC_INTERVAL", TYPE_INT, "3600", OFF(resync_interval), 0,
-	DAY / 1000 * 30, NULL, "seconds between re-syncs, 0 for none"},
+	DAY / 1000 * 30, NULL,
+	"seconds between knowledge re-syncs, 0 for none (coming)"},
     {"PITCHBAR_LOG_LEVEL", TYPE_CHOICE, "info", OFF(log_level), 0, 0,
 	level_choices, "error, warn, info or debug"},
     {"PITCHBAR_INIT_EMAIL", TYPE_STRING, "owner@example.com", OFF(init_email),
@@ -196,6 +202,34 @@ check_derived(char *err, size_t errlen)
 	return PB_OK;
 }
 
+static const struct config_var *
+find_var(const char *name, size_t n)
+{
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (strlen(vars[i].name) == n &&
+		    strncmp(vars[i].name, name, n) == 0)
+			return &vars[i];
+	return NULL;
+}
+
+/* A PITCHBAR_ variable that is no setting is most likely a typo. */
+static void
+warn_unknown(void)
+{
+	extern char **environ;
+	char name[64];
+
+	for (char **e = environ; *e; e++) {
+		size_t n = strcspn(*e, "=");
+
+		if (strncmp(*e, "PITCHBAR_", 9) != 0 || find_var(*e, n) ||
+		    strncmp(*e, "PITCHBAR_TEST_", 14) == 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)n, *e);
+		log_warn(NULL, "config.unknown_variable", "name=%s", name);
+	}
+}
+
 int
 config_load(char *err, size_t errlen)
 {
@@ -209,7 +243,9 @@ config_load(char *err, size_t errlen)
 		if ((rc = set_var(&vars[i], s, err, errlen)) != PB_OK)
 			return rc;
 	}
-	return check_derived(err, errlen);
+	if ((rc = check_derived(err, errlen)) == PB_OK)
+		warn_unknown();
+	return rc;
 }
 
 static char *
@@ -237,31 +273,36 @@ config_read_file(const char *path, char *err, size_t errlen)
 		return PB_ERR_IO;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq;
+		char *s = trim(line), *eq, *name = NULL;
 
 		lineno++;
 		if (*s == '\0' || *s == '#')
 			continue;
-		eq = strchr(s, '=');
-		if (eq == NULL || strncmp(s, "PITCHBAR_", 9) != 0) {
+		if ((eq = strchr(s, '=')) != NULL) {
+			*eq = '\0';
+			name = trim(s);
+		}
+		if (name == NULL || find_var(name, strlen(name)) == NULL) {
 			snprintf(err, errlen,
-			    "--config %s:%d: expects "
-			    "PITCHBAR_NAME=value",
+			    "--config %s:%d: expects a setting "
+			    "as PITCHBAR_NAME=value (see --help)",
 			    path, lineno);
 			fclose(f);
 			return PB_ERR_INVALID;
 		}
-		*eq = '\0';
-		setenv(trim(s), trim(eq + 1), 0);
+		setenv(name, trim(eq + 1), 0);
 	}
 	fclose(f);
 	return PB_OK;
 }
 
 void
-config_print_help(void)
+config_print_help(FILE *out)
 {
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		printf("  %-32s %s (default \"%s\")\n", vars[i].name,
-		    vars[i].help, vars[i].fallback);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		fprintf(out, "  %-32s %s", vars[i].name, vars[i].help);
+		if (*vars[i].fallback)
+			fprintf(out, " (default \"%s\")", vars[i].fallback);
+		fputc('\n', out);
+	}
 }

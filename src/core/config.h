@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CONFIG_RETRY_DELAYS 2
 
@@ -27,9 +28,7 @@ struct config {
 	int64_t webhook_timeout_ms;
 	char *retry_delays;
 	double retry_delays_s[CONFIG_RETRY_DELAYS];
-	int64_t sqlite_synchronous; /* #define CONFIG_RETRY_DELAYS 2
-
-enum config_sync */
+	int64_t sqlite_synchronous; /* enum config_sync */
 	int64_t job_lease_ms;
 	int64_t endpoint_concurrency;
 	int64_t password_cost; /* enum config_cost */
@@ -57,7 +56,7 @@ int config_load(char *err, size_t errlen);
  * already set, so that the environment wins over the file.
  */
 int config_read_file(const char *path, char *err, size_t errlen);
-/* Writes "NAME=value" help lines for every variable to standard output. */
-void config_print_help(void);
+/* Writes a help line for every variable to out. */
+void config_print_help(FILE *out);
 
 #endif

@@ -28,6 +28,7 @@ typedef void (*http_handler)(struct http_req *req, struct http_resp *resp);
 
 /* Route flags. */
 #define HTTP_CORS 0x1 /* public, cross-origin: preflight and CORS headers */
+#define HTTP_KEY_IN_PATH 0x2 /* the path holds a key: log the pattern */
 
 struct http_route {
 	const char *method;
@@ -138,6 +139,9 @@ void http_resp_release(struct http_resp *resp);
 const struct http_route *
 http_route_match(const struct http_route *routes, size_t n, const char *method,
     const char *path, struct http_req *req, bool *path_known);
+/* The methods routed at path, as an Allow header lists them: "GET, POST". */
+void http_route_methods(const struct http_route *routes, size_t n,
+    const char *path, struct http_req *req, char *out, size_t outlen);
 
 struct http_server;
 

@@ -1,4 +1,5 @@
 /* Route matching: literal segments and {name} captures (see http.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,4 +56,21 @@ http_route_match(const struct http_route *routes, size_t n, const char *method,
 	if (found == NULL)
 		clear_params(req);
 	return found;
+}
+
+void
+http_route_methods(const struct http_route *routes, size_t n, const char *path,
+    struct http_req *req, char *out, size_t outlen)
+{
+	size_t len = 0;
+
+	*out = '\0';
+	for (size_t i = 0; i < n && len < outlen; i++) {
+		if (!path_matches(routes[i].pattern, path, req) ||
+		    strstr(out, routes[i].method) != NULL)
+			continue;
+		len += (size_t)snprintf(out + len, outlen - len, "%s%s",
+		    len ? ", " : "", routes[i].method);
+	}
+	clear_params(req);
 }

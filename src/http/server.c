@@ -172,12 +172,22 @@ takes_no_body(const char *method)
 static void
 answer_unrouted(struct request_ctx *ctx, bool known)
 {
+	const struct http_app *app = ctx->srv->app;
 	struct http_req *req = &ctx->req;
+	char methods[48], allow[64];
+	bool cors;
 
 	/* A public route's path answers cross-origin, whatever the method. */
-	if (find_cors_route(ctx->srv->app, req->path, req))
+	if ((cors = find_cors_route(app, req->path, req) != NULL))
 		http_resp_header(&ctx->resp, "Access-Control-Allow-Origin",
 		    "*");
+	if (known) {
+		http_route_methods(app->routes, app->nroutes, req->path, req,
+		    methods, sizeof(methods));
+		snprintf(allow, sizeof(allow), "%s%s", methods,
+		    cors ? ", OPTIONS" : "");
+		http_resp_header(&ctx->resp, "Allow", allow);
+	}
 	http_resp_error(&ctx->resp, known ? 405 : 404,
 	    known ? "method_not_allowed" : "not_found",
 	    known ? "This method is not allowed here."
@@ -323,6 +333,7 @@ record(const struct request_ctx *ctx, int64_t us)
 {
 	const char *route = ctx->req.route ? ctx->req.route->pattern : "-";
 	char labels[200], path[256], method[40], peer[64];
+	const char *shown = ctx->req.path;
 
 	snprintf(labels, sizeof(labels),
 	    "route=\"%s\",method=\"%s\",code=\"%d\"", route,
@@ -332,10 +343,12 @@ record(const struct request_ctx *ctx, int64_t us)
 	metrics_observe("pitchbar_http_request_duration_seconds", labels,
 	    (double)us / 1e6);
 	http_req_peer(&ctx->req, peer, sizeof(peer));
+	if (ctx->req.route && (ctx->req.route->flags & HTTP_KEY_IN_PATH))
+		shown = ctx->req.route->pattern;
 	log_info(ctx->req.id, "http.request",
 	    "method=%s path=%s status=%d ms=%.2f peer=%s",
 	    log_esc(method, sizeof(method), ctx->req.method),
-	    log_esc(path, sizeof(path), ctx->req.path), ctx->resp.status,
+	    log_esc(path, sizeof(path), shown), ctx->resp.status,
 	    (double)us / 1000, peer);
 }
 

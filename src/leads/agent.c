@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/rc.h"
 #include "db/db.h"
 #include "leads/lead.h"
@@ -19,6 +20,9 @@
 
 static const char SQL_AGENT[] =
     "SELECT id, workspace_id FROM agents WHERE widget_key = $1";
+static const char SQL_LIST[] =
+    "SELECT id, name, widget_key, created_at FROM agents"
+    " WHERE workspace_id = $1 ORDER BY created_at, id";
 
 struct agent_slot {
 	char key[WIDGET_KEY_MAX + 1];
@@ -83,4 +87,32 @@ lead_find_agent(struct db *db, const char *widget_key, struct lead_agent *agent)
 	db_reset(st);
 	remember(widget_key, agent);
 	return PB_OK;
+}
+
+static cJSON *
+agent_json(struct db_stmt *st, void *arg)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	(void)arg;
+	cJSON_AddStringToObject(a, "id", db_col_text(st, 0));
+	cJSON_AddStringToObject(a, "name", db_col_text(st, 1));
+	cJSON_AddStringToObject(a, "widget_key", db_col_text(st, 2));
+	json_add_time(a, "created_at", db_col_i64(st, 3));
+	return a;
+}
+
+int
+lead_agents_json(struct db *db, const char *workspace_id, cJSON **out)
+{
+	int rc;
+
+	*out = cJSON_CreateObject();
+	rc = db_rows_json(db_query(db, SQL_LIST, "s", workspace_id),
+	    cJSON_AddArrayToObject(*out, "data"), agent_json, NULL);
+	if (rc != PB_OK) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return rc;
 }

@@ -73,12 +73,23 @@ take_email(const cJSON *item, struct lead_input *in, cJSON *fields)
 		json_field_error(fields, "email", "must be a string");
 		return;
 	}
-	free(in->email); /* a repeated key: the last one counts */
+	if (*item->valuestring == '\0')
+		return; /* "is required" follows */
 	if (email_normalize(item->valuestring, strlen(item->valuestring),
 		&in->email, &why) != PB_OK) {
 		snprintf(msg, sizeof(msg), "%s", why);
 		json_field_error(fields, "email", msg);
 	}
+}
+
+/* Whether a member before item in the same object has item's name. */
+static bool
+named_before(const cJSON *first, const cJSON *item)
+{
+	for (const cJSON *p = first; p != item; p = p->next)
+		if (strcmp(p->string, item->string) == 0)
+			return true;
+	return false;
 }
 
 /* A custom field's value as a string, or NULL when it cannot be one. */
@@ -137,9 +148,12 @@ take_custom(const cJSON *item, struct lead_input *in, cJSON *fields)
 	}
 	cJSON_ArrayForEach(v, item)
 	{
+		if (named_before(item->child, v)) {
+			why = "each key may be given once";
+			break;
+		}
 		if ((why = check_custom(v, &value)) != NULL)
 			break;
-		cJSON_DeleteItemFromObjectCaseSensitive(in->fields, v->string);
 		cJSON_AddItemToObject(in->fields, v->string, value);
 	}
 	if (why)
@@ -180,12 +194,12 @@ lead_input_parse(const cJSON *body, struct lead_input *in, cJSON **fields)
 	}
 	cJSON_ArrayForEach(item, body)
 	{
-		take_member(item, in, *fields);
+		if (named_before(body->child, item))
+			json_field_error(*fields, item->string,
+			    "is given more than once");
+		else
+			take_member(item, in, *fields);
 	}
-	/* "fields" may come twice; the total counts. */
-	if (cJSON_GetArraySize(in->fields) > LEAD_FIELDS_MAX)
-		json_field_error(*fields, "fields",
-		    "must hold at most 50 custom fields");
 	if (in->email == NULL)
 		json_field_error(*fields, "email", "is required");
 	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;

@@ -53,6 +53,8 @@ struct lead_answer {
  */
 int lead_find_agent(struct db *db, const char *widget_key,
     struct lead_agent *agent);
+/* The workspace's agents with their widget keys: {"data": [...]}. */
+int lead_agents_json(struct db *db, const char *workspace_id, cJSON **out);
 /*
  * Checks a submission (a JSON object; forms are turned into one).  On
  * PB_ERR_INVALID *fields holds one message per bad field.

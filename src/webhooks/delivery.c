@@ -282,7 +282,11 @@ delivery_json(struct db_stmt *st, void *arg)
 	cJSON_AddStringToObject(d, "status", db_col_text(st, 6));
 	db_add_col_i64(d, "status_code", st, 7);
 	json_add_str(d, "error", db_col_text(st, 8));
-	cJSON_AddNumberToObject(d, "duration_ms", (double)db_col_i64(st, 9));
+	if (db_col_null(st, 15)) /* not attempted yet: no duration */
+		cJSON_AddNullToObject(d, "duration_ms");
+	else
+		cJSON_AddNumberToObject(d, "duration_ms",
+		    (double)db_col_i64(st, 9));
 	cJSON_AddItemToObject(d, "request", request_json(st));
 	cJSON_AddItemToObject(d, "response", response_json(st));
 	json_add_time(d, "created_at", db_col_i64(st, 14));

@@ -219,6 +219,7 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
     struct job_outcome *out)
 {
 	struct attempt a = {.delivery_id = job->ref_id};
+	char code[24];
 	int rc;
 
 	if ((rc = load_attempt(ctx->db, &a)) != PB_OK || !a.pending) {
@@ -257,11 +258,12 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 		    pb_rc_name(rc));
 	}
 	count_outcome(&a.result);
+	snprintf(code, sizeof(code), "%ld", a.result.status_code);
 	log_info(job->id, "webhook.attempt",
 	    "delivery=%s endpoint=%s "
-	    "outcome=%s code=%ld error=%s ms=%lld",
+	    "outcome=%s code=%s error=%s ms=%lld",
 	    a.delivery_id, a.endpoint_id[0] ? a.endpoint_id : "-",
-	    a.result.status, a.result.status_code,
+	    a.result.status, a.result.status_code ? code : "-",
 	    a.result.error ? a.result.error : "-",
 	    (long long)a.result.duration_ms);
 	attempt_release(&a);

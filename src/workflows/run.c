@@ -94,7 +94,11 @@ attempt_json(struct db_stmt *st, void *arg)
 	json_add_time(a, "at", db_col_null(st, 1) ? -1 : db_col_i64(st, 1));
 	db_add_col_i64(a, "status_code", st, 2);
 	json_add_str(a, "error", db_col_text(st, 3));
-	cJSON_AddNumberToObject(a, "duration_ms", (double)db_col_i64(st, 4));
+	if (db_col_null(st, 1))
+		cJSON_AddNullToObject(a, "duration_ms");
+	else
+		cJSON_AddNumberToObject(a, "duration_ms",
+		    (double)db_col_i64(st, 4));
 	cJSON_AddStringToObject(a, "status", db_col_text(st, 5));
 	return a;
 }

@@ -5,6 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { BIN, uniqueDir, freshDatabase, startServer } = require('./lib/server');
 const { request } = require('./lib/http');
@@ -31,9 +32,9 @@ function databaseEnv(label) {
 test('--help: the binary and every command explain themselves', async () => {
   const top = await run(['--help']);
   assert.equal(top.code, 0);
-  for (const cmd of ['serve', 'worker', 'migrate', 'init', 'token']) assert.match(top.out, new RegExp(`\\b${cmd}\\b`));
+  for (const cmd of ['serve', 'worker', 'migrate', 'init', 'token', 'user', 'routes']) assert.match(top.out, new RegExp(`\\b${cmd}\\b`));
   assert.match(top.out, /PITCHBAR_DATABASE_URL/);
-  for (const args of [['serve', '--help'], ['worker', '--help'], ['migrate', '--help'], ['init', '--help'], ['token', 'create', '--help']]) {
+  for (const args of [['serve', '--help'], ['worker', '--help'], ['migrate', '--help'], ['init', '--help'], ['token', 'create', '--help'], ['user', '--help'], ['user', 'add', '--help'], ['user', 'set-password', '--help'], ['routes', '--help']]) {
     const r = await run(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);
     assert.match(r.out, /^usage: pitchbar /, args.join(' '));
@@ -57,9 +58,11 @@ test('init makes a workspace and its Owner; token create makes a token that the 
   assert.equal(made.password, 's3cret-pass');
 
   // The same person in a second workspace keeps their password.
-  const second = await run(['init', '--workspace', 'Beta', '--email', 'dana@example.com'], env);
+  const second = await run(['init', '--workspace', 'Beta', '--email', 'dana@example.com', '--password', 'another-pass'], env);
   assert.equal(second.code, 0, second.err);
   assert.equal(JSON.parse(second.out).password, null);
+  assert.match(second.err, /dana@example\.com has an account already; their password stays/);
+  assert.doesNotMatch(first.err, /has an account already/);
 
   const ambiguous = await run(['token', 'create', '--email', 'dana@example.com'], env);
   assert.equal(ambiguous.code, 1);
@@ -98,4 +101,28 @@ test('migrate applies the schema and exits 0; a bad setting stops with one line 
     assert.equal(lines.length, 1, r.err);
     assert.match(lines[0], new RegExp(`^pitchbar: ${name}: expects`));
   }
+});
+
+test('a misspelt PITCHBAR_ variable is named in a warning; a --config file line must name a setting', async () => {
+  const { dir, env } = databaseEnv('cli-unknown');
+  const typo = await run(['migrate'], { ...env, PITCHBAR_WORKRES: '8' });
+  assert.equal(typo.code, 0, typo.err);
+  assert.match(typo.err, /level=warn event=config\.unknown_variable name=PITCHBAR_WORKRES\b/);
+  assert.doesNotMatch(typo.err, /PITCHBAR_DATABASE_URL/, 'known settings are not warned about');
+
+  const file = path.join(dir, 'pitchbar.conf');
+  fs.writeFileSync(file, '# comment\nPITCHBAR_LOG_LEVEL = warn\nPITCHBAR_LISTNE=127.0.0.1:1\n');
+  const bad = await run(['--config', file, 'migrate'], env);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /^pitchbar: --config .*pitchbar\.conf:3: expects a setting/);
+  fs.writeFileSync(file, '# comment\nPITCHBAR_LOG_LEVEL = warn\n');
+  const good = await run(['--config', file, 'migrate'], env);
+  assert.equal(good.code, 0, good.err);
+});
+
+test('migrate touches no secret: it creates no key file', async () => {
+  const { env } = databaseEnv('cli-nokey');
+  const m = await run(['migrate'], env);
+  assert.equal(m.code, 0, m.err);
+  assert.equal(fs.existsSync(env.PITCHBAR_SECRET_KEY_FILE), false);
 });

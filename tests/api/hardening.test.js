@@ -64,12 +64,20 @@ test('bodies: refused before they are read without a token; none on GET; 64 KiB 
   await srv.stop();
 });
 
-test('a 405 on the widget path still carries Access-Control-Allow-Origin', { timeout: 60000 }, async (t) => {
+test('a 405 names the allowed methods; on the widget path it still carries Access-Control-Allow-Origin', { timeout: 60000 }, async (t) => {
   const srv = await startServer({ label: 'hardening-cors' });
   t.after(() => srv.cleanup());
-  const r = await request('GET', `${srv.url}/widget/v1/${srv.widgetKey}/leads`);
+  let r = await request('GET', `${srv.url}/widget/v1/${srv.widgetKey}/leads`);
   assert.equal(r.status, 405);
   assert.equal(r.headers['access-control-allow-origin'], '*');
+  assert.equal(r.headers.allow, 'POST, OPTIONS');
+  r = await request('PUT', `${srv.url}/api/v1/webhooks`, { headers: { Authorization: `Bearer ${srv.token}` } });
+  assert.equal(r.status, 405);
+  assert.equal(r.headers.allow, 'GET, POST');
+  assert.equal(r.headers['access-control-allow-origin'], undefined);
+  r = await request('GET', `${srv.url}/no/such/page`);
+  assert.equal(r.status, 404);
+  assert.equal(r.headers.allow, undefined);
   await srv.stop();
 });
 

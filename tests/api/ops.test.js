@@ -91,6 +91,12 @@ test('GET /healthz answers 200; GET /metrics answers Prometheus text with reques
   // Latency by route.
   assert.ok(samples.some((s) => /^pitchbar_http_request_duration_seconds(_bucket|_sum|_count)?$/.test(s.name)), 'no request latency metric');
   await srv.stop();
+
+  // One log line per attempt; no HTTP status reads as code=-, not code=0.
+  const attempts = srv.logText().split('\n').filter((l) => /event=webhook\.attempt /.test(l));
+  assert.equal(attempts.length, 2, attempts.join('\n'));
+  assert.ok(attempts.some((l) => / outcome=succeeded code=200 error=- /.test(l)), attempts.join('\n'));
+  assert.ok(attempts.some((l) => / outcome=failed code=- error=connect /.test(l)), attempts.join('\n'));
 });
 
 test('SIGTERM while idle: the process exits 0 promptly, with no sanitizer report', { timeout: 60000 }, async (t) => {
@@ -169,5 +175,28 @@ test('a database that cannot be reached at start: one clear line, exit 1', { tim
     assert.equal(lines.length, 1, result.err);
     assert.match(lines[0], /PITCHBAR_DATABASE_URL/);
     assert.ok(!result.err.includes('hunter2'), 'the password reached the error');
+  }
+});
+
+test('the log holds no widget key, token or signing secret, even when each is used', { timeout: 60000 }, async (t) => {
+  const srv = await startServer({ label: 'ops-secrets' });
+  t.after(() => srv.cleanup());
+  const rcv = await startReceiver();
+  t.after(() => rcv.close());
+  const client = api(srv);
+
+  const endpoint = await client.createEndpoint(rcv.url('/hook'));
+  rcv.secret = endpoint.secret;
+  assert.equal((await client.lead({ email: 'quiet@example.com' })).status, 201);
+  assert.equal((await client.lead({ email: 'bad' })).status, 422);
+  assert.equal((await client.get(`/demo/${srv.widgetKey}`, { token: null })).status, 200);
+  await waitUntil(() => rcv.requests.length === 1, 'the delivery');
+  await srv.stop();
+
+  const log = srv.logText();
+  assert.match(log, /path=\/widget\/v1\/\{widget_key\}\/leads /);
+  for (const [what, value] of [['widget key', srv.widgetKey], ['token', srv.token], ['secret', endpoint.secret]]) {
+    assert.ok(!log.includes(value), `the log holds the ${what}`);
+    assert.ok(!log.includes(value.slice(-16)), `the log holds part of the ${what}`);
   }
 });

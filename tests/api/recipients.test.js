@@ -33,6 +33,9 @@ test('recipients are fixed at capture; disabled or deleted before the attempt me
     const list = await client.deliveries(ep.id);
     assert.equal(list.length, 1, `${ep.url}: the delivery was not written with the lead`);
     assert.equal(list[0].status, 'pending');
+    assert.equal(list[0].attempted_at, null);
+    assert.equal(list[0].duration_ms, null, 'a duration before any attempt');
+    assert.equal(list[0].status_code, null);
     pending[ep.id] = list[0];
   }
   const later = await client.createEndpoint(rcv.url('/later'));

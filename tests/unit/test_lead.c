@@ -46,6 +46,21 @@ expect_ok(const char *json)
 	lead_input_release(&in);
 }
 
+static void
+expect_message(const char *json, const char *field, const char *message)
+{
+	struct lead_input in;
+	cJSON *fields, *got;
+
+	assert_int_not_equal(parse(json, &in, &fields), 0);
+	got = cJSON_GetObjectItemCaseSensitive(fields, field);
+	if (!cJSON_IsString(got) || strcmp(got->valuestring, message) != 0)
+		fail_msg("%s: want %s: \"%s\", got %s", json, field, message,
+		    cJSON_PrintUnformatted(fields));
+	cJSON_Delete(fields);
+	lead_input_release(&in);
+}
+
 /* {"email": "a@b.co", "<field>": "<n copies of unit>"} */
 static char *
 with_repeat(const char *field, const char *unit, size_t n)
@@ -212,9 +227,9 @@ test_custom_field_limits(void **state)
 	    "fields");
 }
 
-/* Two "fields" objects of 30 each hold 60 custom fields: refused. */
+/* Any key given twice is refused by name, and so is "fields" twice. */
 static void
-test_custom_fields_counted_in_total(void **state)
+test_repeated_keys(void **state)
 {
 	char *a = with_custom(30, 4, 1), *b = with_custom(30, 5, 1);
 	char *both;
@@ -223,7 +238,14 @@ test_custom_fields_counted_in_total(void **state)
 	a[strlen(a) - 1] = '\0'; /* drop the closing brace */
 	both = xasprintf("%s,%s", a, strstr(b, "\"fields\""));
 	expect_ok(b);
-	expect_error(both, "fields");
+	expect_message(both, "fields", "is given more than once");
+	expect_message("{\"email\":\"a@b.co\",\"email\":\"c@d.co\"}", "email",
+	    "is given more than once");
+	expect_message("{\"email\":\"a@b.co\",\"name\":\"A\",\"name\":\"B\"}",
+	    "name", "is given more than once");
+	expect_message("{\"email\":\"a@b.co\",\"fields\":{\"k\":1,\"k\":2}}",
+	    "fields", "each key may be given once");
+	expect_message("{\"email\":\"\"}", "email", "is required");
 	free(a);
 	free(b);
 	free(both);
@@ -257,7 +279,7 @@ main(void)
 	    cmocka_unit_test(test_types_and_unknown_keys),
 	    cmocka_unit_test(test_empty_text_is_absent),
 	    cmocka_unit_test(test_custom_field_limits),
-	    cmocka_unit_test(test_custom_fields_counted_in_total),
+	    cmocka_unit_test(test_repeated_keys),
 	    cmocka_unit_test(test_idempotency_keys),
 	};
 
