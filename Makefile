@@ -35,7 +35,8 @@ WEB := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 # The unit tests of the storage layer, which also run on PostgreSQL.
-STORAGE_BIN := $(BUILD)/unit/test_db $(BUILD)/unit/test_jobs
+STORAGE_BIN := $(BUILD)/unit/test_db $(BUILD)/unit/test_jobs \
+	$(BUILD)/unit/test_jobs_admin
 
 .PHONY: all run test bench unit unit-storage blackbox browser tsan-check lint \
 	format clean deps
@@ -114,7 +115,7 @@ tsan-check: $(BUILD)/pitchbar $(UNIT_BIN)
 test:
 	@tools/install-deps.sh test
 	@tools/lint.sh
-	@$(MAKE) --no-print-directory MODE=test unit blackbox
+	@$(MAKE) --no-print-directory MODE=test unit blackbox browser
 	@tools/with-pg.sh $(MAKE) --no-print-directory MODE=test unit-storage \
 		blackbox
 	@$(MAKE) --no-print-directory MODE=tsan tsan-check

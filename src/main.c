@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"token", cmd_token, "token create: make an API token for a member"},
     {"user", cmd_user, "user add, user set-password: members and passwords"},
     {"routes", cmd_routes, "every HTTP route and its permission, as JSON"},
+    {"jobs", cmd_jobs, "jobs list, retry, discard: the job queue by hand"},
 };
 
 static void

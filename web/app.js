@@ -2,7 +2,8 @@
  * What every page of the web app shares: the JSON API client (session
  * cookie, and the session's CSRF token on every change), DOM building
  * that never parses HTML (every text from outside goes in as text), error
- * display, dialogs and the bar at the top of the app pages.
+ * display, dialogs, signing secrets, the delivery detail and the bar at
+ * the top of the app pages.
  */
 
 /* An answer other than 2xx, in the API's error shape. */
@@ -59,7 +60,8 @@ export async function api(method, path, body) {
 		resp = await fetch(path, {
 			method,
 			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
+			body: body === undefined ? undefined :
+			    JSON.stringify(body),
 			credentials: 'same-origin',
 		});
 	} catch {
@@ -209,7 +211,8 @@ export function showFormError(form, slot, err) {
 		el.removeAttribute('aria-describedby');
 	}
 	for (const [name, msg] of Object.entries(err.fields || {})) {
-		const target = form.querySelector(`[data-field="${CSS.escape(name)}"]`) ||
+		const target = form.querySelector(
+		    `[data-field="${CSS.escape(name)}"]`) ||
 		    form.elements.namedItem(name);
 		const el = target instanceof RadioNodeList ? target[0] : target;
 		if (!el) {
@@ -261,12 +264,54 @@ export function openDialog(title, content, {onClose} = {}) {
 	return dlg;
 }
 
+/*
+ * formDialog({title, fields, submitLabel, save, done}) -> the dialog: a
+ * form of fields, then Cancel and the submit button.  On submit save(form)
+ * runs with the button disabled; once it resolves the dialog closes and
+ * done(what save resolved to) runs.  Errors stay in the form, each next
+ * to its field.
+ */
+export function formDialog({title, fields, submitLabel, save, done}) {
+	const slot = h('div');
+	const cancel = h('button', {type: 'button', class: 'button'},
+	    'Cancel');
+	const submit = h('button', {type: 'submit', class: 'button primary'},
+	    submitLabel);
+	const form = h('form', {novalidate: true}, fields, slot,
+	    h('div', {class: 'dialog-foot'}, cancel, submit));
+	const dlg = openDialog(title, form);
+
+	cancel.addEventListener('click', () => dlg.close());
+	form.addEventListener('submit', async (event) => {
+		event.preventDefault();
+		submit.disabled = true;
+		try {
+			const saved = await save(form);
+			dlg.close();
+			await done(saved);
+		} catch (err) {
+			showFormError(form, slot, err);
+		} finally {
+			submit.disabled = false;
+		}
+	});
+	return dlg;
+}
+
+/* Moves the focus to a heading (of what was just made or changed). */
+export function focusHeading(el) {
+	if (el) {
+		el.setAttribute('tabindex', '-1');
+		el.focus();
+	}
+}
+
 /* confirmDialog({...}) -> a promise of true when the user confirmed. */
 export function confirmDialog({title, text, confirm, danger = false}) {
 	return new Promise((resolve) => {
 		let yes = false;
-		const ok = h('button', {type: 'button',
-		    class: `button primary${danger ? ' danger' : ''}`}, confirm);
+		const cls = `button primary${danger ? ' danger' : ''}`;
+		const ok = h('button', {type: 'button', class: cls}, confirm);
 		const cancel = h('button', {type: 'button', class: 'button',
 		    autofocus: true}, 'Cancel');
 		const body = [
@@ -283,6 +328,42 @@ export function confirmDialog({title, text, confirm, danger = false}) {
 		});
 		cancel.addEventListener('click', () => dlg.close());
 	});
+}
+
+/* A <button type=button> that calls onclick(button). */
+export function button(label, onclick, cls = 'button') {
+	const b = h('button', {type: 'button', class: cls}, label);
+
+	b.addEventListener('click', () => onclick(b));
+	return b;
+}
+
+/* Runs fn with b disabled; errors go to slot. */
+export async function busy(b, slot, fn) {
+	b.disabled = true;
+	clear(slot);
+	try {
+		await fn();
+	} catch (err) {
+		showError(slot, err);
+	} finally {
+		b.disabled = false;
+	}
+}
+
+/* Every item of a list, following next_cursor. */
+export async function listAll(path) {
+	const items = [];
+	let cursor = null;
+
+	do {
+		const sep = path.includes('?') ? '&' : '?';
+		const page = await api('GET', `${path}${sep}limit=200` +
+		    (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
+		items.push(...page.data);
+		cursor = page.next_cursor;
+	} while (cursor);
+	return items;
 }
 
 /* Copies text to the clipboard; false when the browser refused. */
@@ -303,6 +384,175 @@ export function toLogin() {
 export function canManage(session) {
 	return session.role === 'owner' || session.role === 'admin';
 }
+
+/* ---- Events, secrets and deliveries, as the pages show them ---- */
+
+/* The event registry as the API knows it: shipped, then reserved names. */
+export const EVENTS = [
+	{name: 'lead.captured', about: 'a visitor sent the lead form'},
+];
+export const RESERVED_EVENTS = ['lead.updated', 'conversation.started',
+    'conversation.message', 'conversation.routed'];
+
+/* Deliveries, runs and their steps: a label and a tone for each state. */
+const STATES = {
+	succeeded: ['Succeeded', 'ok'],
+	failed: ['Failed', 'bad'],
+	pending: ['Pending', 'warn'],
+	running: ['Running', 'warn'],
+	skipped: ['Skipped', ''],
+};
+
+const ERRORS = {
+	dns: 'Name not found',
+	blocked_target: 'Blocked address',
+	connect: 'Could not connect',
+	tls: 'TLS failed',
+	timeout: 'Timed out',
+	http_3xx: 'Redirect (not followed)',
+	http_4xx: 'Refused',
+	http_5xx: 'Server error',
+};
+
+export function enabledBadge(enabled) {
+	return enabled ? h('span', {class: 'badge ok'}, 'Enabled') :
+	    h('span', {class: 'badge warn'}, 'Disabled');
+}
+
+/* The tone class of a state: ok, bad, warn or none. */
+export function stateTone(status) {
+	return (STATES[status] || [status, ''])[1];
+}
+
+export function statusBadge(status) {
+	const [label, tone] = STATES[status] || [status, ''];
+	return h('span', {class: `badge ${tone}`}, label);
+}
+
+/* An attempt's error code in words, its code in the tooltip. */
+export function errorText(code) {
+	return code ? h('span', {title: code}, ERRORS[code] || code) : '—';
+}
+
+/* The HTTP status of an attempt, or an em dash when none came back. */
+export function statusCode(d) {
+	return typeof d.status_code === 'number' ? String(d.status_code) : '—';
+}
+
+const MASK = `whsec_${'•'.repeat(24)}`;
+
+/*
+ * A signing secret, masked until revealed, with Reveal and Copy (whose
+ * outcome goes in slot); note: more to say under it, or null.
+ */
+export function secretBlock(secret, slot, note = null) {
+	const id = uid('secret');
+	const value = h('code', {class: 'secret-value', id}, MASK);
+	let shown = false;
+	const reveal = button('Reveal', () => {
+		shown = !shown;
+		value.textContent = shown ? secret : MASK;
+		reveal.textContent = shown ? 'Hide' : 'Reveal';
+		reveal.setAttribute('aria-pressed', String(shown));
+	});
+	const copy = button('Copy', async () => {
+		if (await copyText(secret)) {
+			showStatus(slot, 'Signing secret copied.');
+		} else {
+			showError(slot, {message: 'The browser did not allow ' +
+			    'copying; reveal the secret and copy it by hand.'});
+		}
+	});
+
+	reveal.setAttribute('aria-pressed', 'false');
+	reveal.setAttribute('aria-controls', id);
+	return h('div', {class: 'secret'},
+	    h('strong', null, 'Signing secret'),
+	    h('div', {class: 'secret-row'}, value, reveal, copy),
+	    note);
+}
+
+function headersTable(headers) {
+	const entries = Object.entries(headers || {});
+
+	if (!entries.length)
+		return h('p', {class: 'muted'}, 'No headers.');
+	return h('div', {class: 'table-wrap'}, h('table', null,
+	    h('thead', null, h('tr', null, h('th', {scope: 'col'}, 'Header'),
+		h('th', {scope: 'col'}, 'Value'))),
+	    h('tbody', null, entries.map(([k, v]) => h('tr', null,
+		h('td', {class: 'mono'}, k),
+		h('td', {class: 'mono summary'},
+		    Array.isArray(v) ? v.join(', ') : String(v)))))));
+}
+
+/* A body as sent: JSON indented for reading, anything else as it is. */
+function bodyBlock(text) {
+	let shown = text;
+
+	if (text === null || text === undefined || text === '')
+		return h('p', {class: 'muted'}, 'Empty body.');
+	try {
+		shown = JSON.stringify(JSON.parse(text), null, 2);
+	} catch {
+		shown = String(text);
+	}
+	return h('pre', null, h('code', null, shown));
+}
+
+/*
+ * The dialog of one delivery (an attempt of a step): its state, the
+ * request as sent and the answer, read from GET /api/v1/deliveries/{id}.
+ */
+export async function deliveryDetail(id) {
+	const place = h('div', null, h('p', {class: 'muted'}, 'Loading…'));
+	const dlg = openDialog(`Delivery ${id}`, place);
+	let d;
+
+	try {
+		d = await api('GET',
+		    `/api/v1/deliveries/${encodeURIComponent(id)}`);
+	} catch (err) {
+		showError(place, err);
+		return;
+	}
+	if (!dlg.open)
+		return;
+	const req = d.request || {};
+	const resp = d.response;
+	const pairs = [
+		['Status', statusBadge(d.status)],
+		['HTTP status', statusCode(d)],
+		['Error', d.error ?
+		    `${ERRORS[d.error] || d.error} (${d.error})` : '—'],
+		['Duration', typeof d.duration_ms === 'number' ?
+		    `${d.duration_ms} ms` : '—'],
+		['Created', timeEl(d.created_at)],
+		['Attempted', timeEl(d.attempted_at)],
+		['Event', d.event_id || '—'],
+		['Run', d.run_id || '—'],
+		['Message id', d.message_id || '—'],
+		['Redelivery of', d.redelivery_of || '—'],
+	];
+
+	place.replaceChildren(
+	    h('dl', {class: 'pairs'}, pairs.flatMap(([k, v]) =>
+		[h('dt', null, k), h('dd', null, v)])),
+	    h('h3', null, 'Request'),
+	    h('p', {class: 'mono summary'}, 'POST ', req.url || ''),
+	    h('h4', null, 'Headers'), headersTable(req.headers),
+	    h('h4', null, 'Body'), bodyBlock(req.body),
+	    h('h3', null, 'Response'),
+	    resp ? h('div', null,
+		h('h4', null, 'Headers'), headersTable(resp.headers),
+		h('h4', null, 'Body'), bodyBlock(resp.body),
+		h('p', {class: 'small muted'},
+		    'Pitchbar keeps the first 4 KiB of a response body.')) :
+		h('p', {class: 'muted'}, d.status === 'pending' ?
+		    'Not sent yet.' : 'No response was received.'));
+}
+
+/* ---- The bar at the top ---- */
 
 const ROLE_NAMES = {owner: 'Owner', admin: 'Admin', member: 'Member'};
 

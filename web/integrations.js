@@ -39,7 +39,8 @@ function statusBadge(row) {
 	let [label, tone] = STATUS[row.status] || [row.status, ''];
 
 	if (row.provider === 'webhooks')
-		label = row.status === 'active' ? 'Active' : 'No endpoint enabled';
+		label = row.status === 'active' ? 'Active' :
+		    'No endpoint enabled';
 	return h('span', {class: `badge ${tone}`}, label);
 }
 
@@ -54,11 +55,12 @@ function details(row, known) {
 		out.push(h('p', {class: 'muted small'},
 		    'This server has no client credentials for ' +
 		    `${known.name} yet; its operator sets them.`));
-	if (row.provider === 'webhooks' && typeof n === 'number')
+	if (row.provider === 'webhooks' && typeof n === 'number' && n > 0)
 		out.push(h('p', {class: 'muted small'},
 		    `${n} endpoint${n === 1 ? '' : 's'} enabled`));
 	if (row.account && row.account.name)
-		out.push(h('p', {class: 'small'}, 'Account: ', row.account.name));
+		out.push(h('p', {class: 'small'}, 'Account: ',
+		    row.account.name));
 	if (row.settings && row.settings.channel_name)
 		out.push(h('p', {class: 'small'}, 'Channel: #',
 		    row.settings.channel_name));
@@ -87,8 +89,8 @@ async function disconnect(row, button) {
 		return;
 	button.disabled = true;
 	try {
-		await api('POST',
-		    `/api/v1/integrations/${encodeURIComponent(row.provider)}/disconnect`);
+		await api('POST', `/api/v1/integrations/${
+		    encodeURIComponent(row.provider)}/disconnect`);
 		showStatus(pageStatus, `${name} is disconnected.`);
 		await load();
 	} catch (err) {
@@ -104,7 +106,8 @@ function action(row, manage) {
 	    href: `/app/integrations/${provider}/connect`}, label);
 
 	if (row.provider === 'webhooks')
-		return h('a', {class: 'button', href: '/app/integrations/webhooks'},
+		return h('a', {class: 'button',
+		    href: '/app/integrations/webhooks'},
 		    manage ? 'Manage webhooks' : 'View webhooks');
 	if (!manage || !PROVIDERS[row.provider])
 		return null;
@@ -145,6 +148,7 @@ function render(rows, manage) {
 let session = null;
 
 async function load() {
+	pageError.replaceChildren();
 	try {
 		const answer = await api('GET', '/api/v1/integrations');
 		render(answer.data || [], canManage(session));

@@ -4,36 +4,13 @@
  * comes from the JSON API; Members get the same view without the controls.
  */
 import {
-	api, canManage, clear, confirmDialog, copyText, formatTime, h,
-	openDialog, showError, showFormError, showStatus, startPage, timeEl,
-	toLocalInput, uid,
+	EVENTS, RESERVED_EVENTS, api, busy, button, canManage, clear,
+	confirmDialog, deliveryDetail, enabledBadge, errorText, focusHeading,
+	formDialog, formatTime, h, listAll, secretBlock, showError, showStatus,
+	startPage, statusBadge, statusCode, timeEl, toLocalInput, uid,
 } from '/assets/app.js';
 
-/* The event registry as the API knows it: shipped, then reserved names. */
-const EVENTS = [
-	{name: 'lead.captured', about: 'a visitor sent the lead form'},
-];
-const RESERVED = ['lead.updated', 'conversation.started',
-    'conversation.message', 'conversation.routed'];
-
-const DELIVERY_STATUS = {
-	succeeded: ['Succeeded', 'ok'],
-	failed: ['Failed', 'bad'],
-	pending: ['Pending', 'warn'],
-	skipped: ['Skipped', ''],
-};
-
-const ERRORS = {
-	dns: 'Name not found',
-	blocked_target: 'Blocked address',
-	connect: 'Could not connect',
-	tls: 'TLS failed',
-	timeout: 'Timed out',
-	http_3xx: 'Redirect (not followed)',
-	http_4xx: 'Refused',
-	http_5xx: 'Server error',
-};
-
+const COLUMNS = ['Status', 'Code', 'Error', 'Time', 'Event', ''];
 const LOG_PAGE = 20;
 const POLL_MS = 1500;
 const POLL_MAX = 40;
@@ -46,165 +23,100 @@ const pageStatus = document.getElementById('page-status');
 
 let manage = false;
 
-function button(label, onclick, cls = 'button') {
-	const b = h('button', {type: 'button', class: cls}, label);
-
-	b.addEventListener('click', () => onclick(b));
-	return b;
-}
-
-/* Runs fn with b disabled; errors go to slot. */
-async function busy(b, slot, fn) {
-	b.disabled = true;
-	clear(slot);
-	try {
-		await fn();
-	} catch (err) {
-		showError(slot, err);
-	} finally {
-		b.disabled = false;
-	}
-}
-
-async function listAll(path) {
-	const items = [];
-	let cursor = null;
-
-	do {
-		const sep = path.includes('?') ? '&' : '?';
-		const page = await api('GET', `${path}${sep}limit=200` +
-		    (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
-		items.push(...page.data);
-		cursor = page.next_cursor;
-	} while (cursor);
-	return items;
-}
-
 function epPath(ep, rest = '') {
 	return `/api/v1/webhooks/${encodeURIComponent(ep.id)}${rest}`;
 }
 
 /* ---- Creating and editing an endpoint ---- */
 
-function endpointForm(ep) {
-	const editing = Boolean(ep);
-	const slot = h('div');
+/* The event checkboxes: shipped ones, then reserved ones, disabled. */
+function eventChoices(ep) {
+	const chosen = new Set(ep ? ep.events : ['lead.captured']);
+
+	return h('fieldset', {class: 'field', 'data-field': 'events'},
+	    h('legend', null, 'Events'),
+	    EVENTS.map((e) => h('label', {class: 'check'},
+		h('input', {type: 'checkbox', name: 'events', value: e.name,
+		    checked: chosen.has(e.name)}),
+		h('span', null, h('code', null, e.name), ` — ${e.about}`))),
+	    RESERVED_EVENTS.map((name) => h('label', {class: 'check muted'},
+		h('input', {type: 'checkbox', name: 'events', value: name,
+		    disabled: true}),
+		h('span', null, h('code', null, name), ' (coming soon)'))));
+}
+
+/* The fields of an endpoint, filled from ep when there is one. */
+function endpointFields(ep) {
 	const urlId = uid('url');
 	const descId = uid('desc');
 	const enabledId = uid('enabled');
-	const events = new Set(ep ? ep.events : ['lead.captured']);
-	const form = h('form', {novalidate: true},
-	    h('div', {class: 'field'},
-		h('label', {for: urlId}, 'Endpoint URL'),
-		h('input', {type: 'url', id: urlId, name: 'url', required: true,
-		    autofocus: true, autocomplete: 'off', spellcheck: 'false',
-		    placeholder: 'https://example.com/hooks/pitchbar',
-		    value: ep ? ep.url : ''}),
-		h('span', {class: 'hint'},
-		    'http or https, with no user name or password in it.')),
-	    h('fieldset', {class: 'field', 'data-field': 'events'},
-		h('legend', null, 'Events'),
-		EVENTS.map((e) => h('label', {class: 'check'},
-		    h('input', {type: 'checkbox', name: 'events', value: e.name,
-			checked: events.has(e.name)}),
-		    h('span', null, h('code', null, e.name), ` — ${e.about}`))),
-		RESERVED.map((name) => h('label', {class: 'check muted'},
-		    h('input', {type: 'checkbox', name: 'events', value: name,
-			disabled: true}),
-		    h('span', null, h('code', null, name), ' (coming soon)')))),
-	    h('div', {class: 'field'},
-		h('label', {for: descId}, 'Description'),
-		h('input', {type: 'text', id: descId, name: 'description',
-		    value: ep ? ep.description || '' : ''}),
-		h('span', {class: 'hint'}, 'Optional: what it is for.')),
-	    h('div', {class: 'field'},
-		h('label', {class: 'check', for: enabledId},
-		    h('input', {type: 'checkbox', id: enabledId, name: 'enabled',
-			checked: ep ? ep.enabled : true}),
-		    h('span', null, 'Enabled: send events to this endpoint'))),
-	    slot,
-	    h('div', {class: 'dialog-foot'},
-		h('button', {type: 'button', class: 'button',
-		    dataset: {close: ''}}, 'Cancel'),
-		h('button', {type: 'submit', class: 'button primary'},
-		    editing ? 'Save' : 'Add endpoint')));
-	const dlg = openDialog(editing ? 'Edit endpoint' : 'Add an endpoint',
-	    form);
 
-	form.querySelector('[data-close]').addEventListener('click',
-	    () => dlg.close());
-	form.addEventListener('submit', async (event) => {
-		const submit = form.querySelector('button[type="submit"]');
-		const body = {
-			url: form.elements.url.value.trim(),
-			events: [...form.querySelectorAll(
-			    'input[name="events"]:checked')].map((i) => i.value),
-			description: form.elements.description.value,
-			enabled: form.elements.enabled.checked,
-		};
+	return [
+		h('div', {class: 'field'},
+		    h('label', {for: urlId}, 'Endpoint URL'),
+		    h('input', {type: 'url', id: urlId, name: 'url',
+			required: true, autofocus: true, autocomplete: 'off',
+			spellcheck: 'false',
+			placeholder: 'https://example.com/hooks/pitchbar',
+			value: ep ? ep.url : ''}),
+		    h('span', {class: 'hint'},
+			'http or https, with no user name or password in it.')),
+		eventChoices(ep),
+		h('div', {class: 'field'},
+		    h('label', {for: descId}, 'Description'),
+		    h('input', {type: 'text', id: descId, name: 'description',
+			value: ep ? ep.description || '' : ''}),
+		    h('span', {class: 'hint'}, 'Optional: what it is for.')),
+		h('div', {class: 'field'},
+		    h('label', {class: 'check', for: enabledId},
+			h('input', {type: 'checkbox', id: enabledId,
+			    name: 'enabled', checked: ep ? ep.enabled : true}),
+			h('span', null,
+			    'Enabled: send events to this endpoint'))),
+	];
+}
 
-		event.preventDefault();
-		submit.disabled = true;
-		try {
-			const saved = editing ?
-			    await api('PATCH', epPath(ep), body) :
-			    await api('POST', '/api/v1/webhooks', body);
-			dlg.close();
+/* The create (ep null) or edit dialog; field errors stay in it. */
+function endpointForm(ep) {
+	formDialog({
+		title: ep ? 'Edit endpoint' : 'Add an endpoint',
+		fields: endpointFields(ep),
+		submitLabel: ep ? 'Save' : 'Add endpoint',
+		save: (form) => saveEndpoint(ep, form),
+		async done(saved) {
 			await load();
-			showStatus(pageStatus, editing ? 'Endpoint saved.' :
+			showStatus(pageStatus, ep ? 'Endpoint saved.' :
 			    'Endpoint added. Send it a test event to try it.');
 			focusCard(saved.id);
-		} catch (err) {
-			showFormError(form, slot, err);
-		} finally {
-			submit.disabled = false;
-		}
+		},
 	});
+}
+
+function saveEndpoint(ep, form) {
+	const checked = form.querySelectorAll('input[name="events"]:checked');
+	const body = {
+		url: form.elements.url.value.trim(),
+		events: [...checked].map((i) => i.value),
+		description: form.elements.description.value,
+		enabled: form.elements.enabled.checked,
+	};
+
+	return ep ? api('PATCH', epPath(ep), body) :
+	    api('POST', '/api/v1/webhooks', body);
 }
 
 function focusCard(id) {
-	const card = content.querySelector(
-	    `[data-endpoint-id="${CSS.escape(id)}"] h2`);
-
-	if (card) {
-		card.setAttribute('tabindex', '-1');
-		card.focus();
-	}
+	focusHeading(content.querySelector(
+	    `[data-endpoint-id="${CSS.escape(id)}"] h2`));
 }
 
-/* ---- The signing secret ---- */
-
-const MASK = `whsec_${'•'.repeat(24)}`;
-
-function secretBlock(ep, slot) {
-	const id = uid('secret');
-	const value = h('code', {class: 'secret-value', id}, MASK);
-	let shown = false;
-	const reveal = button('Reveal', () => {
-		shown = !shown;
-		value.textContent = shown ? ep.secret : MASK;
-		reveal.textContent = shown ? 'Hide' : 'Reveal';
-		reveal.setAttribute('aria-pressed', String(shown));
-	});
-	const copy = button('Copy', async () => {
-		if (await copyText(ep.secret)) {
-			showStatus(slot, 'Signing secret copied.');
-		} else {
-			showError(slot, {message: 'The browser did not allow ' +
-			    'copying; reveal the secret and copy it by hand.'});
-		}
-	});
-
-	reveal.setAttribute('aria-pressed', 'false');
-	reveal.setAttribute('aria-controls', id);
-	return h('div', {class: 'secret'},
-	    h('strong', null, 'Signing secret'),
-	    h('div', {class: 'secret-row'}, value, reveal, copy),
-	    ep.previous_secret_expires_at ?
-		h('p', {class: 'small muted'}, 'The previous secret also ' +
-		    'signs every request until ',
-		    timeEl(ep.previous_secret_expires_at),
-		    ', so receivers can switch over.') : null);
+/* The signing secret, and the previous one while it still signs. */
+function endpointSecret(ep, slot) {
+	return secretBlock(ep.secret, slot, ep.previous_secret_expires_at ?
+	    h('p', {class: 'small muted'}, 'The previous secret also ' +
+		'signs every request until ',
+		timeEl(ep.previous_secret_expires_at),
+		', so receivers can switch over.') : null);
 }
 
 /* ---- One endpoint ---- */
@@ -217,15 +129,14 @@ function endpointCard(ep) {
 	    dataset: {endpointId: ep.id}, 'aria-labelledby': titleId},
 	    h('div', {class: 'card-head'},
 		h('h2', {id: titleId, class: 'mono'}, ep.url),
-		ep.enabled ? h('span', {class: 'badge ok'}, 'Enabled') :
-		    h('span', {class: 'badge warn'}, 'Disabled')),
+		enabledBadge(ep.enabled)),
 	    ep.description ? h('p', {class: 'description'}, ep.description) :
 		null,
 	    ep.disabled_reason ? h('p', {class: 'last-error'},
 		'Disabled: ', ep.disabled_reason) : null,
 	    h('p', {class: 'meta'}, 'Events: ', ep.events.join(', '),
 		' · Added ', timeEl(ep.created_at)),
-	    manage && ep.secret ? secretBlock(ep, slot) : null,
+	    manage && ep.secret ? endpointSecret(ep, slot) : null,
 	    manage ? endpointActions(ep, slot, log) : null,
 	    slot,
 	    log.section);
@@ -263,9 +174,10 @@ async function rotate(ep, b, slot) {
 		const fresh = await api('POST', epPath(ep, '/rotate-secret'));
 		await load();
 		const until = fresh.previous_secret_expires_at;
-		showStatus(pageStatus, 'New signing secret made. ' + (until ?
-		    `The previous one keeps signing until ${formatTime(until)}.` :
-		    'The previous one keeps signing for 24 hours.'));
+		const old = until ? `until ${formatTime(until)}` :
+		    'for 24 hours';
+		showStatus(pageStatus, 'New signing secret made. ' +
+		    `The previous one keeps signing ${old}.`);
 		focusCard(ep.id);
 	});
 }
@@ -304,22 +216,41 @@ function summary(d) {
 	const data = (body && body.data) || {};
 	const lead = [data.name, data.email].filter(Boolean).join(' · ');
 
-	return [
-		h('code', null, (body && body.event) || 'event'),
-		body && body.test ? h('span', {class: 'badge'}, 'Test') : null,
-		d.redelivery_of ? h('span', {class: 'badge'}, 'Redelivery') :
-		    null,
-		lead ? h('div', {class: 'lead-name'}, lead) : null,
-	].filter(Boolean).flatMap((x, i) => (i ? [' ', x] : [x]));
+	return h('div', null,
+	    h('code', null, (body && body.event) || 'event'),
+	    body && body.test ? [' ', h('span', {class: 'badge'}, 'Test')] :
+		null,
+	    d.redelivery_of ? [' ', h('span', {class: 'badge'}, 'Redelivery')] :
+		null,
+	    lead ? h('div', {class: 'lead-name'}, lead) : null);
 }
 
-function statusBadge(status) {
-	const [label, tone] = DELIVERY_STATUS[status] || [status, ''];
-	return h('span', {class: `badge ${tone}`}, label);
+function deliveryRow(d, log) {
+	return h('tr', {dataset: {deliveryId: d.id, status: d.status}},
+	    h('td', {'data-label': 'Status'}, statusBadge(d.status)),
+	    h('td', {'data-label': 'Code'}, statusCode(d)),
+	    h('td', {'data-label': 'Error'}, errorText(d.error)),
+	    h('td', {'data-label': 'Time'},
+		timeEl(d.attempted_at || d.created_at)),
+	    h('td', {'data-label': 'Event', class: 'summary'}, summary(d)),
+	    h('td', null, h('div', {class: 'actions'},
+		button('Details', () => deliveryDetail(d.id), 'button small'),
+		manage ? redeliverButton(d, log) : null)));
 }
 
-function errorText(code) {
-	return code ? h('span', {title: code}, ERRORS[code] || code) : '—';
+/* Redeliver: a new delivery of the same body, sent by a job. */
+function redeliverButton(d, log) {
+	const b = button('Redeliver', () => busy(b, log.slot, async () => {
+		const r = await api('POST', `/api/v1/deliveries/${
+		    encodeURIComponent(d.id)}/redeliver`);
+
+		showStatus(log.slot, 'Redelivery queued: the same body, ' +
+		    'signed again, in a new delivery.');
+		log.refresh({expect: r.delivery_ids || [r.delivery_id]});
+	}), 'button small');
+
+	b.disabled = d.status === 'pending';
+	return b;
 }
 
 function deliveryLog(ep, cardSlot) {
@@ -359,39 +290,10 @@ function deliveryLog(ep, cardSlot) {
 		}
 		body.replaceChildren(h('div', {class: 'table-wrap'},
 		    h('table', {class: 'log'},
-			h('thead', null, h('tr', null,
-			    ['Status', 'Code', 'Error', 'Time', 'Event', ''].map(
-				(t) => h('th', {scope: 'col'}, t)))),
-			h('tbody', null, items.map(row)))));
-	}
-
-	function row(d) {
-		return h('tr', {dataset: {deliveryId: d.id, status: d.status}},
-		    h('td', {'data-label': 'Status'}, statusBadge(d.status)),
-		    h('td', {'data-label': 'Code'},
-			d.status_code === null || d.status_code === undefined ?
-			    '—' : String(d.status_code)),
-		    h('td', {'data-label': 'Error'}, errorText(d.error)),
-		    h('td', {'data-label': 'Time'},
-			timeEl(d.attempted_at || d.created_at)),
-		    h('td', {'data-label': 'Event', class: 'summary'},
-			summary(d)),
-		    h('td', null, h('div', {class: 'actions'},
-			button('Details', () => deliveryDetail(d),
-			    'button small'),
-			manage ? redeliverButton(d) : null)));
-	}
-
-	function redeliverButton(d) {
-		const b = button('Redeliver', () => busy(b, cardSlot, async () => {
-			const r = await api('POST',
-			    `/api/v1/deliveries/${encodeURIComponent(d.id)}/redeliver`);
-			showStatus(cardSlot, 'Redelivery queued: the same body, ' +
-			    'signed again, in a new delivery.');
-			refresh({expect: r.delivery_ids || [r.delivery_id]});
-		}), 'button small');
-		b.disabled = d.status === 'pending';
-		return b;
+			h('thead', null, h('tr', null, COLUMNS.map(
+			    (t) => h('th', {scope: 'col'}, t)))),
+			h('tbody', null,
+			    items.map((d) => deliveryRow(d, log))))));
 	}
 
 	/* Reloads the newest page; polls while a delivery is on its way. */
@@ -435,7 +337,8 @@ function deliveryLog(ep, cardSlot) {
 		});
 	}
 
-	return {section, refresh};
+	const log = {section, refresh, slot: cardSlot};
+	return log;
 }
 
 /* "Redeliver every failed delivery since ...", at most 14 days back. */
@@ -450,14 +353,15 @@ function redeliverSince(ep, slot, then) {
 	    value: toLocalInput(new Date(now.getTime() - 86400000))});
 	const submit = h('button', {type: 'submit', class: 'button'},
 	    'Redeliver failed');
-	const form = h('form', {class: 'redeliver-since', novalidate: true},
-	    h('div', {class: 'field'},
-		h('label', {for: id},
-		    'Redeliver every failed delivery since'),
-		input,
-		h('span', {class: 'hint'}, 'At most 14 days back, in your ' +
-		    'time zone.')),
-	    submit);
+	const hintId = uid('since-hint');
+	const form = h('form', {class: 'redeliver-since field',
+	    novalidate: true},
+	    h('label', {for: id}, 'Redeliver every failed delivery since'),
+	    h('div', {class: 'inline'}, input, submit),
+	    h('span', {class: 'hint', id: hintId}, 'At most 14 days back, ' +
+		'in your time zone.'));
+
+	input.setAttribute('aria-describedby', hintId);
 
 	form.addEventListener('submit', (event) => {
 		event.preventDefault();
@@ -467,8 +371,10 @@ function redeliverSince(ep, slot, then) {
 			if (!input.value || Number.isNaN(since.getTime()))
 				throw new Error('Pick a date and time.');
 			if (since.getTime() < oldest)
-				throw new Error('Pick a time within the last 14 days.');
-			const r = await api('POST', epPath(ep, '/redeliver-failed'),
+				throw new Error(
+				    'Pick a time within the last 14 days.');
+			const r = await api('POST',
+			    epPath(ep, '/redeliver-failed'),
 			    {since: since.toISOString()});
 			const n = (r.delivery_ids || []).length;
 			showStatus(slot, n ? `${n} failed deliver${n === 1 ?
@@ -478,80 +384,6 @@ function redeliverSince(ep, slot, then) {
 		});
 	});
 	return form;
-}
-
-function headersTable(headers) {
-	const entries = Object.entries(headers || {});
-
-	if (!entries.length)
-		return h('p', {class: 'muted'}, 'No headers.');
-	return h('div', {class: 'table-wrap'}, h('table', null,
-	    h('thead', null, h('tr', null, h('th', {scope: 'col'}, 'Header'),
-		h('th', {scope: 'col'}, 'Value'))),
-	    h('tbody', null, entries.map(([k, v]) => h('tr', null,
-		h('td', {class: 'mono'}, k),
-		h('td', {class: 'mono summary'},
-		    Array.isArray(v) ? v.join(', ') : String(v)))))));
-}
-
-/* A body as sent: JSON indented for reading, anything else as it is. */
-function bodyBlock(text) {
-	let shown = text;
-
-	if (text === null || text === undefined || text === '')
-		return h('p', {class: 'muted'}, 'Empty body.');
-	try {
-		shown = JSON.stringify(JSON.parse(text), null, 2);
-	} catch {
-		shown = String(text);
-	}
-	return h('pre', null, h('code', null, shown));
-}
-
-async function deliveryDetail(listed) {
-	const place = h('div', null, h('p', {class: 'muted'}, 'Loading…'));
-	const dlg = openDialog(`Delivery ${listed.id}`, place);
-	let d = listed;
-
-	try {
-		d = await api('GET',
-		    `/api/v1/deliveries/${encodeURIComponent(listed.id)}`);
-	} catch (err) {
-		showError(place, err);
-		return;
-	}
-	if (!dlg.open)
-		return;
-	const req = d.request || {};
-	const resp = d.response;
-	const pairs = [
-		['Status', statusBadge(d.status)],
-		['HTTP status', d.status_code === null ? '—' :
-		    String(d.status_code)],
-		['Error', d.error ? `${ERRORS[d.error] || d.error} (${d.error})` :
-		    '—'],
-		['Duration', d.duration_ms === null ||
-		    d.duration_ms === undefined ? '—' : `${d.duration_ms} ms`],
-		['Created', timeEl(d.created_at)],
-		['Attempted', timeEl(d.attempted_at)],
-		['Event', d.event_id || '—'],
-		['Message id', d.message_id || '—'],
-		['Redelivery of', d.redelivery_of || '—'],
-	];
-
-	place.replaceChildren(
-	    h('dl', {class: 'pairs'}, pairs.flatMap(([k, v]) =>
-		[h('dt', null, k), h('dd', null, v)])),
-	    h('h3', null, 'Request'),
-	    h('p', {class: 'mono summary'}, 'POST ', req.url || ''),
-	    headersTable(req.headers),
-	    bodyBlock(req.body),
-	    h('h3', null, 'Response'),
-	    resp ? [headersTable(resp.headers), bodyBlock(resp.body),
-		h('p', {class: 'small muted'},
-		    'Pitchbar keeps the first 4 KiB of a response body.')] :
-		h('p', {class: 'muted'}, d.status === 'pending' ?
-		    'Not sent yet.' : 'No response was received.'));
 }
 
 /* ---- The page ---- */
@@ -569,12 +401,28 @@ function render(list) {
 }
 
 async function load() {
+	clear(pageError);
 	try {
 		render(await listAll('/api/v1/webhooks'));
 	} catch (err) {
 		content.replaceChildren();
 		showError(pageError, err);
 	}
+}
+
+/* A link to each agent's demo page: the whole path, tried by hand. */
+async function demoLinks() {
+	let agents;
+
+	try {
+		agents = (await api('GET', '/api/v1/agents')).data || [];
+	} catch {
+		return;
+	}
+	toolbar.append(...agents.map((a) => h('a', {class: 'button',
+	    href: `/demo/${encodeURIComponent(a.widget_key)}`},
+	    agents.length > 1 && a.name ? `Try the lead form of ${a.name}` :
+		'Try the lead form')));
 }
 
 const session = await startPage();
@@ -585,5 +433,5 @@ if (session) {
 			clear(pageStatus);
 			endpointForm(null);
 		}, 'button primary'));
-	await load();
+	await Promise.all([load(), demoLinks()]);
 }

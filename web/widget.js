@@ -14,47 +14,41 @@
 	'use strict';
 
 	var SCRIPT_PATH = '/widget/v1/widget.js';
+	var PAGE_URL_MAX = 2048;
+	var IN_PROGRESS_TRIES = 5;
+	var FAILURES = {
+		404: 'This form is not set up correctly (unknown widget key).',
+		413: 'This is too long; please shorten the message.',
+		429: 'Too many messages were sent from here; please try ' +
+		    'again in a minute.',
+	};
 	var counter = 0;
-
-	function findScript() {
-		var all = document.querySelectorAll('script[data-widget-key]');
-		for (var i = 0; i < all.length; i++) {
-			var s = all[i];
-			if (s.src.indexOf(SCRIPT_PATH) !== -1 &&
-			    !s.hasAttribute('data-pitchbar-mounted'))
-				return s;
-		}
-		return null;
-	}
 
 	/* An element; text always as a text node, never as markup. */
 	function el(tag, attrs, children) {
 		var node = document.createElement(tag);
-		var k;
 
-		for (k in attrs || {}) {
-			if (attrs[k] === null || attrs[k] === undefined ||
-			    attrs[k] === false)
-				continue;
-			node.setAttribute(k, attrs[k] === true ? '' : attrs[k]);
-		}
+		Object.keys(attrs || {}).forEach(function (k) {
+			var v = attrs[k];
+			if (v !== null && v !== undefined && v !== false)
+				node.setAttribute(k, v === true ? '' : v);
+		});
 		(children || []).forEach(function (c) {
-			if (c === null || c === undefined)
-				return;
-			node.appendChild(typeof c === 'string' ?
-			    document.createTextNode(c) : c);
+			if (c !== null && c !== undefined)
+				node.appendChild(typeof c === 'string' ?
+				    document.createTextNode(c) : c);
 		});
 		return node;
 	}
 
-	/* One key per submission, kept for its retries; UUID v4. */
+	/* One key per submission, kept for its retries: a UUID v4. */
 	function newKey() {
 		var c = window.crypto;
-		var b, hex;
+		var b = new Uint8Array(16);
+		var hex;
 
 		if (c && typeof c.randomUUID === 'function')
 			return c.randomUUID();
-		b = new Uint8Array(16);
 		if (c && c.getRandomValues) {
 			c.getRandomValues(b);
 		} else {
@@ -66,18 +60,16 @@
 		hex = Array.prototype.map.call(b, function (x) {
 			return (x + 0x100).toString(16).slice(1);
 		}).join('');
-		return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' +
-		    hex.slice(12, 16) + '-' + hex.slice(16, 20) + '-' +
-		    hex.slice(20);
+		return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16),
+		    hex.slice(16, 20), hex.slice(20)].join('-');
 	}
 
 	function addStyles(origin) {
-		var href = origin + '/assets/widget.css';
-
 		if (document.querySelector('link[data-pitchbar-widget]'))
 			return;
 		document.head.appendChild(el('link', {rel: 'stylesheet',
-		    href: href, 'data-pitchbar-widget': ''}));
+		    href: origin + '/assets/widget.css',
+		    'data-pitchbar-widget': ''}));
 	}
 
 	/* "budget:Budget,team_size:Team size" -> [{key, label}]. */
@@ -92,234 +84,201 @@
 		});
 	}
 
-	function mount(script) {
-		var key = script.getAttribute('data-widget-key') || '';
-		var origin = new URL(script.src, location.href).origin;
-		var url = origin + '/widget/v1/' + encodeURIComponent(key) +
-		    '/leads';
-		var n = ++counter;
-		var inputs = {};
-		var pendingKey = null;
-		var sending = false;
+	/* A labelled input of widget w, remembered in w.inputs by name. */
+	function field(w, name, label, type, attrs) {
+		var id = 'pbw-' + w.n + '-' + name.replace(/[^\w-]/g, '_');
+		var input;
 
-		script.setAttribute('data-pitchbar-mounted', '');
-		addStyles(origin);
-
-		function field(name, label, type, attrs) {
-			var id = 'pbw-' + n + '-' + name.replace(/[^\w-]/g, '_');
-			var input;
-
-			attrs = attrs || {};
-			attrs.id = id;
-			attrs.name = name;
-			if (type === 'textarea') {
-				attrs.rows = '4';
-				input = el('textarea', attrs);
-			} else {
-				attrs.type = type;
-				input = el('input', attrs);
-			}
-			input.className = 'pbw-input';
-			inputs[name] = input;
-			return el('div', {'class': 'pbw-field'}, [
-				el('label', {'for': id, 'class': 'pbw-label'},
-				    [label]),
-				input,
-			]);
+		attrs.id = id;
+		attrs.name = name;
+		attrs['class'] = 'pbw-input';
+		if (type === 'textarea') {
+			attrs.rows = '4';
+			input = el('textarea', attrs);
+		} else {
+			attrs.type = type;
+			input = el('input', attrs);
 		}
+		w.inputs[name] = input;
+		return el('div', {'class': 'pbw-field'}, [
+			el('label', {'for': id, 'class': 'pbw-label'}, [label]),
+			input,
+		]);
+	}
 
-		var extra = customFields(script.getAttribute('data-fields'));
-		var note = el('div', {'class': 'pbw-note', role: 'alert'});
-		var submit = el('button', {type: 'submit',
-		    'class': 'pbw-button'}, ['Send']);
-		var form = el('form', {'class': 'pbw-form', novalidate: true,
-		    'aria-label': 'Contact form'}, [
-			field('name', 'Name', 'text',
+	function buildForm(w, extra) {
+		var fields = [
+			field(w, 'name', 'Name', 'text',
 			    {autocomplete: 'name', maxlength: '200'}),
-			field('email', 'E-mail (required)', 'email',
+			field(w, 'email', 'E-mail (required)', 'email',
 			    {autocomplete: 'email', required: true,
 				maxlength: '254'}),
-			field('company', 'Company', 'text',
+			field(w, 'company', 'Company', 'text',
 			    {autocomplete: 'organization', maxlength: '200'}),
-		].concat(extra.map(function (f) {
-			return field('fields.' + f.key, f.label, 'text',
-			    {maxlength: '1000'});
-		}), [
-			field('message', 'Message', 'textarea',
-			    {maxlength: '5000'}),
-			note,
-			submit,
-		]));
-		var done = el('div', {'class': 'pbw-done', role: 'status',
+		];
+
+		extra.forEach(function (f) {
+			fields.push(field(w, 'fields.' + f.key, f.label, 'text',
+			    {maxlength: '1000'}));
+		});
+		fields.push(field(w, 'message', 'Message', 'textarea',
+		    {maxlength: '5000'}));
+		w.note = el('div', {'class': 'pbw-note', role: 'alert'});
+		w.submit = el('button', {type: 'submit', 'class': 'pbw-button'},
+		    ['Send']);
+		w.form = el('form', {'class': 'pbw-form', novalidate: true,
+		    'aria-label': 'Contact form'},
+		    fields.concat([w.note, w.submit]));
+		w.done = el('div', {'class': 'pbw-done', role: 'status',
 		    tabindex: '-1', hidden: true});
-		var root = el('div', {'class': 'pbw'}, [form, done]);
+		return el('div', {'class': 'pbw'}, [w.form, w.done]);
+	}
 
-		function clearErrors() {
-			note.textContent = '';
-			Object.keys(inputs).forEach(function (k) {
-				var input = inputs[k];
-				var old = input.parentNode.querySelector(
-				    '.pbw-error');
-				if (old)
-					old.parentNode.removeChild(old);
-				input.removeAttribute('aria-invalid');
-				input.removeAttribute('aria-describedby');
-			});
-		}
+	function clearErrors(w) {
+		w.note.textContent = '';
+		Object.keys(w.inputs).forEach(function (k) {
+			var input = w.inputs[k];
+			var old = input.parentNode.querySelector('.pbw-error');
 
-		function fieldError(name, message) {
-			var input = inputs[name] || inputs['fields.' + name];
+			if (old)
+				old.parentNode.removeChild(old);
+			input.removeAttribute('aria-invalid');
+			input.removeAttribute('aria-describedby');
+		});
+	}
+
+	/* Field messages by their inputs; the others, or fallback, below. */
+	function showErrors(w, fields, fallback) {
+		var rest = [];
+		var first;
+
+		Object.keys(fields || {}).forEach(function (k) {
+			var input = w.inputs[k] || w.inputs['fields.' + k];
 			var id;
 
-			if (!input)
-				return false;
+			if (!input) {
+				rest.push(k + ': ' + fields[k]);
+				return;
+			}
 			id = input.id + '-error';
 			input.setAttribute('aria-invalid', 'true');
 			input.setAttribute('aria-describedby', id);
 			input.parentNode.appendChild(el('p',
-			    {'class': 'pbw-error', id: id}, [String(message)]));
-			return true;
-		}
+			    {'class': 'pbw-error', id: id},
+			    [String(fields[k])]));
+		});
+		w.note.textContent = rest.length ? rest.join(' ') : fallback;
+		first = w.form.querySelector('[aria-invalid="true"]');
+		if (first)
+			first.focus();
+	}
 
-		function showErrors(fields, fallback) {
-			var rest = [];
-			var first;
+	/* The lead: empty inputs left out, custom fields nested. */
+	function collect(w) {
+		var body = {fields: {}};
 
-			Object.keys(fields || {}).forEach(function (k) {
-				if (!fieldError(k, fields[k]))
-					rest.push(k + ': ' + fields[k]);
-			});
-			note.textContent = rest.length ? rest.join(' ') :
-			    fallback;
-			first = form.querySelector('[aria-invalid="true"]');
-			if (first)
-				first.focus();
-		}
+		Object.keys(w.inputs).forEach(function (k) {
+			var v = w.inputs[k].value.trim();
 
-		/* The lead: empty inputs left out, custom fields nested. */
-		function collect() {
-			var body = {fields: {}};
-
-			Object.keys(inputs).forEach(function (k) {
-				var v = inputs[k].value.trim();
-				if (!v)
-					return;
-				if (k.indexOf('fields.') === 0)
-					body.fields[k.slice(7)] = v;
-				else
-					body[k] = v;
-			});
-			if (!Object.keys(body.fields).length)
-				delete body.fields;
-			body.page_url = location.href.slice(0, 2048);
-			return body;
-		}
-
-		function finish(ok) {
-			sending = false;
-			submit.disabled = false;
-			submit.textContent = 'Send';
-			if (!ok)
+			if (!v)
 				return;
-			pendingKey = null;
-			form.hidden = true;
-			done.textContent = 'Thank you! Your message was sent; ' +
-			    'we will be in touch soon.';
-			done.hidden = false;
-			done.focus();
-		}
+			if (k.indexOf('fields.') === 0)
+				body.fields[k.slice(7)] = v;
+			else
+				body[k] = v;
+		});
+		if (!Object.keys(body.fields).length)
+			delete body.fields;
+		body.page_url = location.href.slice(0, PAGE_URL_MAX);
+		return body;
+	}
 
-		function answer(resp, body, tries) {
+	function finish(w, ok) {
+		w.sending = false;
+		w.submit.disabled = false;
+		w.submit.textContent = 'Send';
+		if (!ok)
+			return;
+		w.pendingKey = null;
+		w.form.hidden = true;
+		w.done.textContent = 'Thank you! Your message was sent; ' +
+		    'we will be in touch soon.';
+		w.done.hidden = false;
+		w.done.focus();
+	}
+
+	function answer(w, resp, text, body, tries) {
+		var data = null;
+		var err;
+
+		try {
+			data = text ? JSON.parse(text) : null;
+		} catch (e) {
+			data = null;
+		}
+		if (resp.status === 200 || resp.status === 201) {
+			finish(w, true);
+			return;
+		}
+		err = (data && data.error) || {};
+		/* The same submission is still being handled: ask again. */
+		if (resp.status === 409 && err.code === 'in_progress' &&
+		    tries < IN_PROGRESS_TRIES) {
+			setTimeout(function () {
+				send(w, body, tries + 1);
+			}, 1000);
+			return;
+		}
+		finish(w, false);
+		if (resp.status === 422)
+			showErrors(w, err.fields,
+			    'Please check the fields marked above.');
+		else
+			w.note.textContent = FAILURES[resp.status] ||
+			    'Something went wrong; please try again.';
+	}
+
+	function send(w, body, tries) {
+		fetch(w.url, {
+			method: 'POST',
+			mode: 'cors',
+			credentials: 'omit',
+			headers: {
+				'Content-Type': 'application/json',
+				'Idempotency-Key': w.pendingKey,
+			},
+			body: JSON.stringify(body),
+		}).then(function (resp) {
 			return resp.text().then(function (text) {
-				var data = null;
-				var err;
-
-				try {
-					data = text ? JSON.parse(text) : null;
-				} catch (e) {
-					data = null;
-				}
-				if (resp.status === 200 || resp.status === 201) {
-					finish(true);
-					return;
-				}
-				err = (data && data.error) || {};
-				/* The same submission still running: ask again. */
-				if (resp.status === 409 &&
-				    err.code === 'in_progress' && tries < 5) {
-					setTimeout(function () {
-						send(body, tries + 1);
-					}, 1000);
-					return;
-				}
-				finish(false);
-				if (resp.status === 422)
-					showErrors(err.fields,
-					    'Please check the fields marked above.');
-				else if (resp.status === 429)
-					note.textContent = 'Too many messages ' +
-					    'were sent from here; please try ' +
-					    'again in a minute.';
-				else if (resp.status === 413)
-					note.textContent = 'This is too long; ' +
-					    'please shorten the message.';
-				else if (resp.status === 404)
-					note.textContent = 'This form is not ' +
-					    'set up correctly (unknown widget ' +
-					    'key).';
-				else
-					note.textContent = 'Something went ' +
-					    'wrong; please try again.';
+				answer(w, resp, text, body, tries);
 			});
-		}
-
-		function send(body, tries) {
-			return fetch(url, {
-				method: 'POST',
-				mode: 'cors',
-				credentials: 'omit',
-				headers: {
-					'Content-Type': 'application/json',
-					'Idempotency-Key': pendingKey,
-				},
-				body: JSON.stringify(body),
-			}).then(function (resp) {
-				return answer(resp, body, tries);
-			}, function () {
-				/* The key is kept: sending again is safe. */
-				finish(false);
-				note.textContent = 'The message could not be ' +
-				    'sent. Check the connection and try again.';
-			});
-		}
-
-		form.addEventListener('input', function () {
-			/* Another body needs another key. */
-			if (!sending)
-				pendingKey = null;
+		}).catch(function () {
+			/* The key is kept, so that sending again is safe. */
+			finish(w, false);
+			w.note.textContent = 'The message could not be sent. ' +
+			    'Check the connection and try again.';
 		});
-		form.addEventListener('submit', function (event) {
-			var body;
+	}
 
-			event.preventDefault();
-			if (sending)
-				return;
-			clearErrors();
-			body = collect();
-			if (!body.email) {
-				showErrors({email: 'Please give your e-mail ' +
-				    'so that we can answer.'}, '');
-				return;
-			}
-			sending = true;
-			submit.disabled = true;
-			submit.textContent = 'Sending…';
-			if (!pendingKey)
-				pendingKey = newKey();
-			send(body, 0);
-		});
+	function onSubmit(w, event) {
+		var body;
 
-		place(script, root);
+		event.preventDefault();
+		if (w.sending)
+			return;
+		clearErrors(w);
+		body = collect(w);
+		if (!body.email) {
+			showErrors(w, {email: 'Please give your e-mail so ' +
+			    'that we can answer.'}, '');
+			return;
+		}
+		w.sending = true;
+		w.submit.disabled = true;
+		w.submit.textContent = 'Sending…';
+		if (!w.pendingKey)
+			w.pendingKey = newKey();
+		send(w, body, 0);
 	}
 
 	/* Where the form goes: data-target, else right after the tag. */
@@ -331,26 +290,68 @@
 			host.appendChild(root);
 		else if (script.parentNode &&
 		    script.parentNode !== document.head)
-			script.parentNode.insertBefore(root, script.nextSibling);
+			script.parentNode.insertBefore(root,
+			    script.nextSibling);
 		else
 			document.body.appendChild(root);
 	}
 
+	function mount(script) {
+		var key = script.getAttribute('data-widget-key') || '';
+		var origin = new URL(script.src, location.href).origin;
+		var w = {
+			n: ++counter,
+			url: origin + '/widget/v1/' + encodeURIComponent(key) +
+			    '/leads',
+			inputs: {},
+			pendingKey: null,
+			sending: false,
+		};
+		var root;
+
+		script.setAttribute('data-pitchbar-mounted', '');
+		addStyles(origin);
+		root = buildForm(w, customFields(
+		    script.getAttribute('data-fields')));
+		w.form.addEventListener('input', function () {
+			/* Another body needs another key. */
+			if (!w.sending)
+				w.pendingKey = null;
+		});
+		w.form.addEventListener('submit', function (event) {
+			onSubmit(w, event);
+		});
+		place(script, root);
+	}
+
+	function findScript() {
+		var all = document.querySelectorAll('script[data-widget-key]');
+
+		for (var i = 0; i < all.length; i++) {
+			if (all[i].src.indexOf(SCRIPT_PATH) !== -1 &&
+			    !all[i].hasAttribute('data-pitchbar-mounted'))
+				return all[i];
+		}
+		return null;
+	}
+
 	function start() {
 		var script = document.currentScript || findScript();
+		var early;
 
 		if (!script || script.hasAttribute('data-pitchbar-mounted'))
 			return;
-		/* An async tag may run before the page it goes into is parsed. */
-		if (document.readyState === 'loading' && (!document.body ||
-		    script.hasAttribute('data-target') ||
-		    script.parentNode === document.head)) {
-			document.addEventListener('DOMContentLoaded', function () {
-				mount(script);
-			});
-			return;
-		}
-		mount(script);
+		/* An async tag may run before its page is parsed. */
+		early = document.readyState === 'loading' &&
+		    (!document.body || script.hasAttribute('data-target') ||
+			script.parentNode === document.head);
+		if (early)
+			document.addEventListener('DOMContentLoaded',
+			    function () {
+				    mount(script);
+			    });
+		else
+			mount(script);
 	}
 
 	start();

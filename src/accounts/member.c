@@ -43,6 +43,13 @@ static const char SQL_SET_ROLE[] =
     " AND user_id = $2";
 static const char SQL_REMOVE[] =
     "DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2";
+/* A removed member's credentials die with the membership, for good. */
+static const char SQL_REVOKE_TOKENS[] =
+    "UPDATE api_tokens SET revoked_at = $3 WHERE workspace_id = $1"
+    " AND user_id = $2 AND revoked_at IS NULL";
+static const char SQL_END_SESSIONS[] =
+    "UPDATE sessions SET ended_at = $3 WHERE workspace_id = $1"
+    " AND user_id = $2 AND ended_at IS NULL";
 
 static cJSON *
 member_json(struct db_stmt *st, void *arg)
@@ -231,6 +238,24 @@ check_change(struct db *db, const struct role_change *c, enum role *was)
 	return rc;
 }
 
+/*
+ * Removes the membership, revokes the member's API tokens of the
+ * workspace and ends their sessions in it: adding them back later brings
+ * none of those back.
+ */
+static int
+remove_member(struct db *db, const char *ws, const char *user_id)
+{
+	int64_t now = clock_now_ms();
+	int rc = db_run(db, SQL_REMOVE, "ss", ws, user_id);
+
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_REVOKE_TOKENS, "ssi", ws, user_id, now);
+	if (rc == PB_OK)
+		rc = db_run(db, SQL_END_SESSIONS, "ssi", ws, user_id, now);
+	return rc;
+}
+
 static int
 change_in_txn(struct db *db, void *arg)
 {
@@ -243,7 +268,7 @@ change_in_txn(struct db *db, void *arg)
 	if (rc == PB_OK)
 		rc = check_change(db, c, &was);
 	if (rc == PB_OK && c->remove)
-		rc = db_run(db, SQL_REMOVE, "ss", ws, c->user_id);
+		rc = remove_member(db, ws, c->user_id);
 	else if (rc == PB_OK)
 		rc = db_run(db, SQL_SET_ROLE, "sss", ws, c->user_id,
 		    role_name(c->role));

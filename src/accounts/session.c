@@ -42,18 +42,20 @@ static const char SQL_SWITCH[] =
     " (SELECT 1 FROM memberships WHERE user_id = $2 AND workspace_id = $3)";
 static const char SQL_ROLE[] =
     "SELECT role FROM memberships WHERE user_id = $1 AND workspace_id = $2";
-static const char SQL_FAILURES[] =
-    "SELECT window_start, failures FROM sign_in_failures"
-    " WHERE throttle_key = $1";
-static const char SQL_FAIL[] =
+/* An attempt counted, in the window that $3 tells has not run out. */
+static const char SQL_COUNT_ATTEMPT[] =
     "INSERT INTO sign_in_failures (throttle_key, window_start, failures)"
     " VALUES ($1, $2, 1) ON CONFLICT (throttle_key) DO UPDATE SET"
     " failures = CASE WHEN sign_in_failures.window_start < $3 THEN 1"
     "  ELSE sign_in_failures.failures + 1 END,"
     " window_start = CASE WHEN sign_in_failures.window_start < $3 THEN $2"
-    "  ELSE sign_in_failures.window_start END";
+    "  ELSE sign_in_failures.window_start END"
+    " RETURNING failures, window_start";
 static const char SQL_FORGIVE[] =
     "DELETE FROM sign_in_failures WHERE throttle_key = $1";
+static const char SQL_UNCOUNT[] =
+    "UPDATE sign_in_failures SET failures = failures - 1"
+    " WHERE throttle_key = $1 AND failures > 0";
 static const char SQL_USER_JSON[] =
     "SELECT u.id, u.email, u.name, w.id, w.name FROM users u, workspaces w"
     " WHERE u.id = $1 AND w.id = $2";
@@ -62,31 +64,27 @@ static const char SQL_WORKSPACES[] =
     " JOIN workspaces w ON w.id = m.workspace_id"
     " WHERE m.user_id = $1 ORDER BY w.name, w.id";
 
-/* Seconds to wait before key may fail again, or 0. */
+/*
+ * Counts an attempt for key before its password is checked, so that
+ * attempts racing in parallel are counted too; the seconds to wait in
+ * *retry_after when key has used up its max attempts of the window.
+ */
 static int
-throttled(struct db *db, const char *key, int max, int64_t *retry_after)
+count_attempt(struct db *db, const char *key, int max, int64_t *retry_after)
 {
-	struct db_stmt *st = db_query(db, SQL_FAILURES, "s", key);
-	int64_t now = clock_now_ms(), start;
+	int64_t now = clock_now_ms();
+	struct db_stmt *st = db_query(db, SQL_COUNT_ATTEMPT, "sii", key, now,
+	    now - THROTTLE_WINDOW_MS);
 	int rc = db_first(st);
 
 	*retry_after = 0;
 	if (rc != PB_OK)
-		return rc == PB_ERR_NOT_FOUND ? PB_OK : rc;
-	start = db_col_i64(st, 0);
-	if (start > now - THROTTLE_WINDOW_MS && db_col_i64(st, 1) >= max)
-		*retry_after = (start + THROTTLE_WINDOW_MS - now) / 1000 + 1;
+		return rc;
+	if (db_col_i64(st, 0) > max)
+		*retry_after =
+		    (db_col_i64(st, 1) + THROTTLE_WINDOW_MS - now) / 1000 + 1;
 	db_reset(st);
 	return PB_OK;
-}
-
-static void
-count_failure(struct db *db, const char *key)
-{
-	int64_t now = clock_now_ms();
-
-	if (db_run(db, SQL_FAIL, "sii", key, now, now - THROTTLE_WINDOW_MS))
-		log_warn(NULL, "session.throttle_failed", NULL);
 }
 
 /* The two throttle keys of an attempt. */
@@ -105,9 +103,9 @@ check_throttles(struct db *db, const char *account, const char *address,
 	int64_t wait;
 	int rc;
 
-	rc = throttled(db, account, THROTTLE_ACCOUNT_MAX, retry_after);
+	rc = count_attempt(db, account, THROTTLE_ACCOUNT_MAX, retry_after);
 	if (rc == PB_OK)
-		rc = throttled(db, address, THROTTLE_ADDRESS_MAX, &wait);
+		rc = count_attempt(db, address, THROTTLE_ADDRESS_MAX, &wait);
 	if (rc == PB_OK && wait > *retry_after)
 		*retry_after = wait;
 	return rc;
@@ -151,7 +149,10 @@ insert_session(struct db *db, struct principal *who, char **token)
 	return rc;
 }
 
-/* Checks the password (slow on purpose) and counts a failure. */
+/*
+ * Checks the password (slow on purpose).  The attempt was counted already;
+ * a success clears the account's count and takes itself off the address's.
+ */
 static int
 check_password(struct db *db, const char *email, const char *password,
     const char *account, const char *address, struct principal *who)
@@ -165,13 +166,12 @@ check_password(struct db *db, const char *email, const char *password,
 	ok =
 	    password_verify(rc == PB_OK ? hash : NULL, password) && rc == PB_OK;
 	free(hash);
-	if (ok) {
-		db_run(db, SQL_FORGIVE, "s", account);
-		return PB_OK;
-	}
-	count_failure(db, account);
-	count_failure(db, address);
-	return PB_ERR_NOT_FOUND;
+	if (!ok)
+		return PB_ERR_NOT_FOUND;
+	if (db_run(db, SQL_FORGIVE, "s", account) != PB_OK ||
+	    db_run(db, SQL_UNCOUNT, "s", address) != PB_OK)
+		log_warn(NULL, "session.throttle_failed", NULL);
+	return PB_OK;
 }
 
 int

@@ -16,6 +16,7 @@ int cmd_init(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
 
 /* Loads the configuration; prints the bad variable and returns false. */
 bool cmd_config(void);

@@ -27,21 +27,23 @@
 #include "jobs/job.h"
 #include "net/net.h"
 #include "webhooks/webhook.h"
+#include "workflows/workflow.h"
 
 #define WORKER_POLL_MS 2000
 
 static const char serve_usage[] =
     "usage: pitchbar serve [--listen HOST:PORT] [--workers N]\n"
     "Serves the HTTP API and the web app, and runs N background workers\n"
-    "(PITCHBAR_WORKERS, default 2; 0 serves HTTP only).  On an empty\n"
+    "(PITCHBAR_WORKERS, default 4; 0 serves HTTP only).  On an empty\n"
     "database it first creates a workspace and prints how to sign in.\n";
 static const char worker_usage[] =
     "usage: pitchbar worker [--workers N]\n"
-    "Runs N background workers (PITCHBAR_WORKERS, default 2), no HTTP.\n";
+    "Runs N background workers (PITCHBAR_WORKERS, default 4), no HTTP.\n";
 
 /* Every job type the service runs. */
 static const struct job_type job_types[] = {
-    {WEBHOOK_JOB, webhook_deliver_job},
+    {WEBHOOK_JOB, webhook_deliver_job, 0},
+    {WEBHOOK_STEP_JOB, webhook_step_job, 0},
 };
 
 struct run_options {
@@ -66,6 +68,8 @@ static void
 wire_domain(void)
 {
 	event_subscribe(webhook_fanout);
+	event_subscribe(workflow_fanout);
+	workflow_step_type_add(&webhook_step_type);
 	metrics_describe("pitchbar_webhook_deliveries_total", METRIC_COUNTER,
 	    "Webhook delivery attempts by outcome and error.");
 }
@@ -182,6 +186,7 @@ start_workers(struct db_pool *pool, int threads, struct job_worker_config *wc)
 	    .pool = pool,
 	    .threads = threads,
 	    .lease_ms = config_get()->job_lease_ms,
+	    .lane_cap = (int)config_get()->endpoint_concurrency,
 	    .poll_ms = WORKER_POLL_MS,
 	    .types = job_types,
 	    .ntypes = sizeof(job_types) / sizeof(job_types[0]),

@@ -38,7 +38,7 @@ static const struct config_var vars[] = {
 	"HOST:PORT to serve on"},
     {"PITCHBAR_BASE_URL", TYPE_STRING, "", OFF(base_url), 0, 0, NULL,
 	"public address (default http://LISTEN)"},
-    {"PITCHBAR_WORKERS", TYPE_INT, "2", OFF(workers), 0, 64, NULL,
+    {"PITCHBAR_WORKERS", TYPE_INT, "4", OFF(workers), 0, 64, NULL,
 	"background worker threads in serve"},
     {"PITCHBAR_SECRET_KEYS", TYPE_STRING, "", OFF(secret_keys), 0, 0, NULL,
 	"kid:base64key,... (the first one encrypts)"},
@@ -49,21 +49,20 @@ static const struct config_var vars[] = {
 	"1 lets webhooks reach private addresses"},
     {"PITCHBAR_WEBHOOK_TIMEOUT_MS", TYPE_INT, "10000", OFF(webhook_timeout_ms),
 	100, 120000, NULL, "per attempt"},
-    /*
-     * XXX: RETRY_DELAYS, ENDPOINT_CONCURRENCY and RESYNC_INTERVAL are
-     * checked but nothing reads them yet: workflow retries, the fair
-     * queue and knowledge re-syncs will.  Until then they change nothing.
-     */
     {"PITCHBAR_RETRY_DELAYS", TYPE_STRING, "10,60", OFF(retry_delays), 0, 0,
-	NULL, "seconds before a workflow step's 2nd and 3rd attempt (coming)"},
+	NULL, "seconds before a workflow step's 2nd and 3rd attempt"},
     {"PITCHBAR_SQLITE_SYNCHRONOUS", TYPE_CHOICE, "normal",
 	OFF(sqlite_synchronous), 0, 0, sync_choices, "normal or full"},
     {"PITCHBAR_JOB_LEASE_MS", TYPE_INT, "30000", OFF(job_lease_ms), 1000, DAY,
 	NULL, "how long a claimed job is held"},
     {"PITCHBAR_ENDPOINT_CONCURRENCY", TYPE_INT, "4", OFF(endpoint_concurrency),
-	1, 1000, NULL, "deliveries in flight per endpoint (coming)"},
+	1, 1000, NULL, "a process's workers one endpoint may hold"},
     {"PITCHBAR_PASSWORD_COST", TYPE_CHOICE, "moderate", OFF(password_cost), 0,
 	0, cost_choices, "interactive or moderate"},
+    /*
+     * XXX: RESYNC_INTERVAL is checked but nothing reads it yet: knowledge
+     * sources will.  Until then it changes nothing.
+     */
     {"PITCHBAR_RESYNC_INTERVAL", TYPE_INT, "3600", OFF(resync_interval), 0,
 	DAY / 1000 * 30, NULL,
 	"seconds between knowledge re-syncs, 0 for none (coming)"},

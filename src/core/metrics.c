@@ -117,22 +117,53 @@ render_histogram(struct buf *out, const char *name, const struct series *s)
 	buf_printf(out, "%s_count{%s} %llu\n", name, s->labels, s->count);
 }
 
+void
+metrics_render_head(struct buf *out, const char *name, enum metric_type type,
+    const char *help)
+{
+	static const char *const types[] = {"counter", "gauge", "histogram"};
+
+	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    types[type]);
+}
+
+void
+metrics_render_sample(struct buf *out, const char *name, const char *labels,
+    double value)
+{
+	buf_printf(out, "%s{%s} %.17g\n", name, labels, value);
+}
+
+char *
+metrics_label_esc(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return out;
+	for (; *s && n + 2 < size; s++) {
+		if (*s == '\\' || *s == '"' || *s == '\n')
+			out[n++] = '\\';
+		out[n++] = *s == '\n' ? 'n' : *s;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void
 render_family(struct buf *out, int f)
 {
-	static const char *const types[] = {"counter", "gauge", "histogram"};
 	const struct family *fam = &families[f];
 
-	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", fam->name, fam->help,
-	    fam->name, types[fam->type]);
+	metrics_render_head(out, fam->name, fam->type, fam->help);
 	for (int i = 0; i < nseries; i++) {
 		if (series[i].family != f)
 			continue;
 		if (fam->type == METRIC_HISTOGRAM)
 			render_histogram(out, fam->name, &series[i]);
 		else
-			buf_printf(out, "%s{%s} %.17g\n", fam->name,
-			    series[i].labels, series[i].value);
+			metrics_render_sample(out, fam->name, series[i].labels,
+			    series[i].value);
 	}
 }
 

@@ -6,6 +6,8 @@
 #ifndef CORE_METRICS_H
 #define CORE_METRICS_H
 
+#include <stddef.h>
+
 #include "core/buf.h"
 
 enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
@@ -19,5 +21,21 @@ void metrics_add(const char *name, const char *labels, double delta);
 void metrics_observe(const char *name, const char *labels, double value);
 /* Appends every family and series to out. */
 int metrics_render(struct buf *out);
+
+/*
+ * For a family its owner computes when scraped rather than keeps here (a
+ * count read from the database): appends its HELP and TYPE lines, then
+ * one sample line each.  It must not also be declared with
+ * metrics_describe().
+ */
+void metrics_render_head(struct buf *out, const char *name,
+    enum metric_type type, const char *help);
+void metrics_render_sample(struct buf *out, const char *name,
+    const char *labels, double value);
+/*
+ * Writes s as a label value goes between its quotes (backslash, quote and
+ * newline escaped), cut to fit size; returns out.
+ */
+char *metrics_label_esc(char *out, size_t size, const char *s);
 
 #endif

@@ -486,20 +486,21 @@ db_rollback(struct db *db)
 	db->nhooks = 0;
 }
 
-void
+bool
 db_after_commit(struct db *db, void (*fn)(void *), void *arg)
 {
 	if (!db->in_txn) {
 		fn(arg);
-		return;
+		return true;
 	}
 	for (int i = 0; i < db->nhooks; i++)
 		if (db->hooks[i].fn == fn && db->hooks[i].arg == arg)
-			return;
+			return false;
 	if (db->nhooks < DB_AFTER_COMMIT_MAX)
 		db->hooks[db->nhooks++] = (struct db_hook){fn, arg};
 	else
 		log_error(NULL, "db.too_many_commit_hooks", NULL);
+	return true;
 }
 
 int

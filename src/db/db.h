@@ -96,9 +96,10 @@ int db_commit(struct db *db);
 void db_rollback(struct db *db);
 /*
  * Calls fn(arg) once the current transaction has committed (at once when
- * none is open); forgotten on rollback.
+ * none is open); forgotten on rollback.  A second call with the same fn
+ * and arg in one transaction adds nothing and returns false.
  */
-void db_after_commit(struct db *db, void (*fn)(void *), void *arg);
+bool db_after_commit(struct db *db, void (*fn)(void *), void *arg);
 /*
  * Group commit.  db_write() runs fn(db, arg) in a write transaction that
  * it may share, commit included, with the writes other threads start at

@@ -50,14 +50,34 @@ typedef void (*job_handler)(struct job_ctx *ctx, const struct job *job,
 struct job_type {
 	const char *name;
 	job_handler run;
+	/*
+	 * The delay before the second run when the handler asks for a retry
+	 * without saying when (0: a second); it doubles with every run,
+	 * give or take a fifth, up to an hour.
+	 */
+	int64_t retry_ms;
+};
+
+/* A job to enqueue. */
+struct job_spec {
+	const char *type;
+	const char *ref_id;
+	const char *workspace_id; /* may be NULL */
+	/*
+	 * What a run of the job may hold up when it hangs (a webhook's
+	 * endpoint): jobs of one lane take only so many workers at once.
+	 * NULL for none.
+	 */
+	const char *lane;
+	int max_attempts;
+	int64_t run_at; /* ms; 0 for now */
 };
 
 /*
- * Adds a job to run at run_at (ms; 0 for now) in the caller's transaction;
- * workers of this process are woken once it commits.
+ * Adds a job in the caller's transaction; workers of this process are
+ * woken once it commits.
  */
-int job_enqueue(struct db *db, const char *type, const char *ref_id,
-    const char *workspace_id, int max_attempts, int64_t run_at);
+int job_enqueue(struct db *db, const struct job_spec *spec);
 
 /*
  * Subscribes db to the notifications of new jobs from other processes;
@@ -65,12 +85,22 @@ int job_enqueue(struct db *db, const char *type, const char *ref_id,
  */
 int job_listen(struct db *db);
 
+/* Who claims, for how long, and how much of its workers one lane or one
+ * workspace may hold. */
+struct job_claimer {
+	const char *node; /* this process, as recorded on its jobs */
+	int64_t lease_ms;
+	int lane_cap;
+	int workspace_cap;
+};
+
 /*
- * Claims the next due job for lease_ms, or PB_ERR_NOT_FOUND with the time
- * of the next queued job (INT64_MAX when none) in *next_at.
+ * Claims the next due job whose lane and workspace are under their caps,
+ * or PB_ERR_NOT_FOUND with the time of the next queued job (INT64_MAX
+ * when none; in the past when due jobs wait for a cap) in *next_at.
  */
-int
-job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at);
+int job_claim(struct db *db, const struct job_claimer *by, struct job *job,
+    int64_t *next_at);
 /* Extends the lease of a job this worker still holds; PB_ERR_NOT_FOUND
  * when another worker has taken it over. */
 int job_renew(struct db *db, const struct job *job, int64_t lease_ms);
@@ -90,6 +120,9 @@ struct job_worker_config {
 	struct db_pool *pool;
 	int threads;
 	int64_t lease_ms;
+	/* Workers one lane, one workspace may hold; 0: all but one. */
+	int lane_cap;
+	int workspace_cap;
 	int64_t poll_ms;
 	const struct job_type *types;
 	int ntypes;

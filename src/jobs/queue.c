@@ -14,9 +14,9 @@
 #include "jobs/job.h"
 
 static const char SQL_ENQUEUE[] =
-    "INSERT INTO jobs (id, type, ref_id, workspace_id, state, attempts,"
-    " max_attempts, run_at, created_at, updated_at)"
-    " VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7)";
+    "INSERT INTO jobs (id, type, ref_id, workspace_id, lane, state,"
+    " attempts, max_attempts, run_at, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $8, $8)";
 
 /*
  * Due queued jobs, and running ones whose worker stopped renewing.  The
@@ -27,18 +27,31 @@ static const char SQL_ENQUEUE[] =
 #define CLAIM_DUE                                                              \
 	" state IN ('queued', 'running') AND run_at <= $2"                     \
 	" AND (state = 'queued' OR lease_until < $2)"
+/*
+ * Fairness: a job is passed over while its lane, or its workspace, holds
+ * as many of this process's workers as allowed ($4, $5; counted over live
+ * leases of $3).  The count is read, not locked, so claims racing on
+ * PostgreSQL may pass a cap by one.
+ */
+#define CLAIM_FAIR                                                             \
+	" AND (j.lane IS NULL OR (SELECT COUNT(*) FROM jobs r"                 \
+	"  WHERE r.state = 'running' AND r.claimed_by = $3"                    \
+	"  AND r.lease_until >= $2 AND r.lane = j.lane) < $4)"                 \
+	" AND (j.workspace_id IS NULL OR (SELECT COUNT(*) FROM jobs r"         \
+	"  WHERE r.state = 'running' AND r.claimed_by = $3"                    \
+	"  AND r.lease_until >= $2 AND r.workspace_id = j.workspace_id) < $5)"
 #define CLAIM_SET                                                              \
 	"UPDATE jobs SET state = 'running', attempts = attempts + 1,"          \
-	" lease_until = $1, updated_at = $2"
+	" lease_until = $1, updated_at = $2, claimed_by = $3"
+#define CLAIM_PICK                                                             \
+	" WHERE id = (SELECT j.id FROM jobs j WHERE" CLAIM_DUE CLAIM_FAIR      \
+	" ORDER BY j.run_at, j.id LIMIT 1"
 #define CLAIM_RETURNING                                                        \
 	" RETURNING id, type, ref_id, workspace_id, attempts, max_attempts"
 static const char SQL_CLAIM[] =
-    CLAIM_SET " WHERE id = (SELECT id FROM jobs WHERE" CLAIM_DUE
-	      " ORDER BY run_at, id LIMIT 1) AND" CLAIM_DUE CLAIM_RETURNING;
-static const char SQL_CLAIM_PG[] = CLAIM_SET
-    " WHERE id = (SELECT id FROM jobs WHERE" CLAIM_DUE
-    " ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AND" CLAIM_DUE
-	CLAIM_RETURNING;
+    CLAIM_SET CLAIM_PICK ") AND" CLAIM_DUE CLAIM_RETURNING;
+static const char SQL_CLAIM_PG[] = CLAIM_SET CLAIM_PICK
+    " FOR UPDATE SKIP LOCKED) AND" CLAIM_DUE CLAIM_RETURNING;
 
 static const char SQL_RENEW[] =
     "UPDATE jobs SET lease_until = $3"
@@ -67,18 +80,19 @@ wake_after_commit(void *arg)
 }
 
 int
-job_enqueue(struct db *db, const char *type, const char *ref_id,
-    const char *workspace_id, int max_attempts, int64_t run_at)
+job_enqueue(struct db *db, const struct job_spec *spec)
 {
 	int64_t now = clock_now_ms();
 	char id[ID_SIZE];
 	int rc;
 
 	id_new("job_", id);
-	rc = db_run(db, SQL_ENQUEUE, "ssssiii", id, type, ref_id, workspace_id,
-	    (int64_t)max_attempts, run_at ? run_at : now, now);
-	if (rc == PB_OK)
-		db_after_commit(db, wake_after_commit, NULL);
+	rc = db_run(db, SQL_ENQUEUE, "sssssiii", id, spec->type, spec->ref_id,
+	    spec->workspace_id, spec->lane, (int64_t)spec->max_attempts,
+	    spec->run_at ? spec->run_at : now, now);
+	/* This process's workers, and (once a transaction) other nodes'. */
+	if (rc == PB_OK && db_after_commit(db, wake_after_commit, NULL))
+		rc = db_notify(db, JOB_CHANNEL);
 	return rc;
 }
 
@@ -103,19 +117,37 @@ job_listen(struct db *db)
 	return db_listen(db, JOB_CHANNEL);
 }
 
+static struct db_stmt *
+claim_query(struct db *db, const struct job_claimer *by, int workspace_cap,
+    int64_t now, struct db_stmt **st)
+{
+	*st = db_query(db, db_is_postgres(db) ? SQL_CLAIM_PG : SQL_CLAIM,
+	    "iisii", now + by->lease_ms, now, by->node, (int64_t)by->lane_cap,
+	    (int64_t)workspace_cap);
+	return *st;
+}
+
+/*
+ * The workspace cap only makes room for other workspaces: when nothing
+ * else is due, the claim is made again without it, so that no worker
+ * idles while one workspace has work.  The lane cap always holds.
+ */
 int
-job_claim(struct db *db, int64_t lease_ms, struct job *job, int64_t *next_at)
+job_claim(struct db *db, const struct job_claimer *by, struct job *job,
+    int64_t *next_at)
 {
 	int64_t now = clock_now_ms();
 	struct db_stmt *st;
 	int rc;
 
-	st = db_query(db, db_is_postgres(db) ? SQL_CLAIM_PG : SQL_CLAIM, "ii",
-	    now + lease_ms, now);
-	rc = db_first(st);
-	if (rc == PB_ERR_NOT_FOUND &&
-	    (rc = next_queued_at(db, next_at)) == PB_OK)
-		return PB_ERR_NOT_FOUND;
+	rc = db_first(claim_query(db, by, by->workspace_cap, now, &st));
+	if (rc == PB_ERR_NOT_FOUND) {
+		if ((rc = next_queued_at(db, next_at)) != PB_OK)
+			return rc;
+		if (*next_at > now)
+			return PB_ERR_NOT_FOUND;
+		rc = db_first(claim_query(db, by, INT32_MAX, now, &st));
+	}
 	if (rc != PB_OK)
 		return rc;
 	db_col_copy(st, 0, job->id, sizeof(job->id));

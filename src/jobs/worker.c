@@ -40,6 +40,8 @@ struct worker {
 
 struct job_workers {
 	const struct job_worker_config *cfg;
+	char node[ID_SIZE];
+	struct job_claimer claimer;
 	atomic_bool stopping;
 	atomic_int running;
 	struct worker *workers;
@@ -51,6 +53,10 @@ struct job_workers {
 
 #define RECONNECT_PAUSE_MS 1000
 #define LISTEN_WAIT_MS 1000
+/* How soon to look again when due jobs wait for a cap to free up. */
+#define CAPPED_PAUSE_MS 200
+#define RETRY_MS_DEFAULT 1000
+#define RETRY_MS_MAX (3600 * 1000)
 
 void
 job_wake(void)
@@ -107,12 +113,44 @@ set_current(struct worker *w, const struct job *job)
 	pthread_mutex_unlock(&w->pool->lock);
 }
 
+/* The type's delay before run attempts + 1: doubling, jittered by a fifth. */
+static int64_t
+retry_delay_ms(const struct job_type *type, int attempts)
+{
+	double ms =
+	    (double)(type->retry_ms ? type->retry_ms : RETRY_MS_DEFAULT);
+	uint32_t r;
+
+	id_random(&r, sizeof(r));
+	for (int i = 1; i < attempts && ms < RETRY_MS_MAX; i++)
+		ms *= 2;
+	if (ms > RETRY_MS_MAX)
+		ms = RETRY_MS_MAX;
+	return (int64_t)(ms * (0.8 + 0.4 * (double)r / 4294967296.0));
+}
+
+static void
+count_finished(const char *type, const struct job *job,
+    const struct job_outcome *out)
+{
+	static const char *const outcomes[] = {"done", "retry", "failed"};
+	enum job_status status = out->status;
+	char labels[96];
+
+	if (status == JOB_RETRY && job->attempts >= job->max_attempts)
+		status = JOB_FAILED; /* as job_finish() records it */
+	snprintf(labels, sizeof(labels), "type=\"%s\",outcome=\"%s\"", type,
+	    outcomes[status]);
+	metrics_add("pitchbar_jobs_finished_total", labels, 1);
+}
+
 static void
 run_job(struct worker *w, struct job_ctx *ctx, const struct job *job)
 {
 	const struct job_type *type = type_of(w->pool->cfg, job->type);
 	struct job_outcome out = {.status = JOB_DONE};
 	int64_t started = clock_mono_us();
+	const char *name = type ? type->name : "unknown";
 	char labels[96];
 	int rc;
 
@@ -122,13 +160,18 @@ run_job(struct worker *w, struct job_ctx *ctx, const struct job *job)
 	} else {
 		type->run(ctx, job, &out);
 	}
-	snprintf(labels, sizeof(labels), "type=\"%s\"",
-	    type ? type->name : "unknown");
+	snprintf(labels, sizeof(labels), "type=\"%s\"", name);
 	metrics_observe("pitchbar_job_duration_seconds", labels,
 	    (double)(clock_mono_us() - started) / 1e6);
+	if (out.status == JOB_RETRY && out.retry_at == 0)
+		out.retry_at =
+		    clock_now_ms() + retry_delay_ms(type, job->attempts);
 	if ((rc = job_finish(ctx->db, job, &out)) != PB_OK)
 		log_error(job->id, "job.finish_failed", "rc=%s",
 		    pb_rc_name(rc));
+	count_finished(name, job, &out);
+	/* A worker may be waiting for this job's lane to free up. */
+	job_wake();
 	log_debug(job->id, "job.ran", "type=%s attempt=%d status=%d", job->type,
 	    job->attempts, (int)out.status);
 }
@@ -172,7 +215,7 @@ worker_main(void *arg)
 			renew_connection(cfg->pool, &ctx.db);
 			continue;
 		}
-		rc = job_claim(ctx.db, cfg->lease_ms, &job, &next_at);
+		rc = job_claim(ctx.db, &w->pool->claimer, &job, &next_at);
 		if (rc == PB_OK) {
 			set_current(w, &job);
 			run_job(w, &ctx, &job);
@@ -182,8 +225,10 @@ worker_main(void *arg)
 		if (rc != PB_ERR_NOT_FOUND)
 			log_error(w->name, "job.claim_failed", "rc=%s",
 			    pb_rc_name(rc));
+		else if (next_at <= now)
+			until = now + CAPPED_PAUSE_MS;
 		else if (next_at < until)
-			until = next_at > now ? next_at : now + 1;
+			until = next_at;
 		sleep_until(seen, until);
 	}
 	if (cfg->thread_free)
@@ -273,6 +318,15 @@ listener_main(void *arg)
 	return NULL;
 }
 
+/* A cap on the workers one lane or workspace holds: never all of them. */
+static int
+share_of(int asked, int threads)
+{
+	int most = threads > 1 ? threads - 1 : 1;
+
+	return asked > 0 && asked < most ? asked : most;
+}
+
 struct job_workers *
 job_workers_start(const struct job_worker_config *cfg)
 {
@@ -280,7 +334,16 @@ job_workers_start(const struct job_worker_config *cfg)
 
 	metrics_describe("pitchbar_job_duration_seconds", METRIC_HISTOGRAM,
 	    "Time spent running jobs, by type.");
+	metrics_describe("pitchbar_jobs_finished_total", METRIC_COUNTER,
+	    "Job runs by type and outcome: done, retry or failed.");
 	pool->cfg = cfg;
+	id_new("node_", pool->node);
+	pool->claimer = (struct job_claimer){
+	    .node = pool->node,
+	    .lease_ms = cfg->lease_ms,
+	    .lane_cap = share_of(cfg->lane_cap, cfg->threads),
+	    .workspace_cap = share_of(cfg->workspace_cap, cfg->threads),
+	};
 	pool->workers =
 	    xcalloc((size_t)cfg->threads + 1, sizeof(*pool->workers));
 	for (int i = 0; i < cfg->threads; i++) {

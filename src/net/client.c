@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/num.h"
 #include "core/rc.h"
 #include "net/net.h"
 
@@ -155,6 +157,27 @@ classify(CURLcode code, bool blocked)
 	}
 }
 
+/*
+ * Retry-After of the final answer: delay-seconds or an HTTP date; -1 when
+ * absent or unreadable.
+ */
+static int64_t
+retry_after_s(CURL *curl)
+{
+	struct curl_header *h;
+	int64_t n;
+	time_t at;
+
+	if (curl_easy_header(curl, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
+	    CURLHE_OK)
+		return -1;
+	if (num_parse_i64(h->value, 0, INT64_MAX, &n) == PB_OK)
+		return n;
+	if ((at = curl_getdate(h->value, NULL)) == -1)
+		return -1;
+	return at > time(NULL) ? (int64_t)(at - time(NULL)) : 0;
+}
+
 int
 net_perform(struct net_client *client, const struct net_request *req,
     struct net_response *resp)
@@ -181,8 +204,10 @@ net_perform(struct net_client *client, const struct net_request *req,
 	if (code == CURLE_OK) {
 		curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE,
 		    &resp->status);
+		resp->retry_after_s = retry_after_s(client->curl);
 		return PB_OK;
 	}
+	resp->retry_after_s = -1;
 	resp->error = classify(code, client->blocked);
 	snprintf(resp->detail, sizeof(resp->detail), "%s",
 	    client->blocked ? "the address is not public"

@@ -43,6 +43,9 @@ struct net_response {
 	struct buf headers; /* "Name: value\r\n" lines of the final answer */
 	struct buf body;
 	int64_t duration_ms;
+	/* What Retry-After asked for, in seconds from now, or -1 without one.
+	 */
+	int64_t retry_after_s;
 	enum net_error error;
 	char detail[256]; /* the library's words, for the operator */
 };

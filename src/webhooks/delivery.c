@@ -58,8 +58,11 @@ static const char SQL_FAILED_SINCE[] =
     "  WHERE n.message_id = d.message_id AND n.id > d.id)"
     " ORDER BY d.id LIMIT $4";
 static const char SQL_ORIGINAL[] =
-    "SELECT event_id, message_id, endpoint_id, url, run_id, step_id"
-    " FROM deliveries WHERE id = $1 AND workspace_id = $2";
+    "SELECT d.event_id, d.message_id, d.endpoint_id, d.url, d.run_id,"
+    " d.step_id, s.id FROM deliveries d"
+    " LEFT JOIN run_steps rs ON rs.id = d.step_id"
+    " LEFT JOIN workflow_steps s ON s.id = rs.workflow_step_id"
+    " WHERE d.id = $1 AND d.workspace_id = $2";
 
 int
 delivery_insert(struct db *db, const struct delivery_row *row, char id[ID_SIZE])
@@ -68,6 +71,18 @@ delivery_insert(struct db *db, const struct delivery_row *row, char id[ID_SIZE])
 	return db_run(db, SQL_INSERT, "sssssssssi", id, row->workspace_id,
 	    row->message_id, row->event_id, row->endpoint_id, row->run_id,
 	    row->step_id, row->redelivery_of, row->url, clock_now_ms());
+}
+
+int
+delivery_enqueue(struct db *db, const char *id, const char *workspace_id,
+    const char *endpoint_id)
+{
+	return job_enqueue(db,
+	    &(struct job_spec){.type = WEBHOOK_JOB,
+		.ref_id = id,
+		.workspace_id = workspace_id,
+		.lane = endpoint_id,
+		.max_attempts = WEBHOOK_JOB_RUNS});
 }
 
 char *
@@ -147,6 +162,7 @@ delivery_result_take(struct delivery_result *res,
 {
 	res->duration_ms = resp->duration_ms;
 	res->status_code = resp->status;
+	res->retry_after_s = resp->retry_after_s;
 	if (resp->status == 0) {
 		res->status = "failed";
 		res->error = net_error_name(resp->error);
@@ -192,32 +208,25 @@ update_row(struct db *db, const char *id, const struct delivery_result *res)
 	return rc == DB_DONE ? PB_OK : rc;
 }
 
-/* One outcome, as handed to db_write(). */
-struct record {
-	const char *id, *step_id, *endpoint_id;
-	const struct delivery_result *res;
-};
-
 static int
 record_in_txn(struct db *db, void *arg)
 {
-	const struct record *r = arg;
-	int rc = update_row(db, r->id, r->res);
+	const struct delivery_outcome *o = arg;
+	int rc = update_row(db, o->id, o->res);
 
-	if (rc == PB_OK && r->step_id && *r->step_id)
-		rc = run_step_set_status(db, r->step_id, r->res->status);
-	if (rc == PB_OK && r->endpoint_id && r->res->status_code == 410)
-		rc = webhook_disable(db, r->endpoint_id, GONE_REASON);
+	if (rc == PB_OK && o->step_id && *o->step_id)
+		rc = run_step_set_status(db, o->step_id, o->res->status);
+	if (rc == PB_OK && o->endpoint_id && o->res->status_code == 410)
+		rc = webhook_disable(db, o->endpoint_id, GONE_REASON);
+	if (rc == PB_OK && o->then)
+		rc = o->then(db, o->arg);
 	return rc;
 }
 
 int
-delivery_record(struct db *db, const char *id, const char *step_id,
-    const char *endpoint_id, const struct delivery_result *res)
+delivery_record(struct db *db, const struct delivery_outcome *o)
 {
-	struct record r = {id, step_id, endpoint_id, res};
-
-	return db_write(db, record_in_txn, &r);
+	return db_write(db, record_in_txn, (void *)o);
 }
 
 void
@@ -343,6 +352,7 @@ delivery_list_json(struct db *db, const char *workspace_id,
 struct original {
 	char event_id[ID_SIZE], message_id[ID_SIZE], endpoint_id[ID_SIZE];
 	char run_id[ID_SIZE], step_id[ID_SIZE];
+	char workflow_step_id[ID_SIZE]; /* a workflow step's delivery */
 	char *url;
 };
 
@@ -361,13 +371,15 @@ load_original(struct db *db, const char *workspace_id, const char *id,
 	o->url = db_col_dup(st, 3);
 	db_col_copy(st, 4, o->run_id, ID_SIZE);
 	db_col_copy(st, 5, o->step_id, ID_SIZE);
+	db_col_copy(st, 6, o->workflow_step_id, ID_SIZE);
 	db_reset(st);
 	return PB_OK;
 }
 
 /*
  * Makes a new pending delivery of the message of delivery id, to the same
- * endpoint, with a job to send it; in the caller's transaction.
+ * endpoint or workflow step, with a job to send it once; in the caller's
+ * transaction.
  */
 static int
 redeliver_one(struct db *db, const struct principal *who, const char *id,
@@ -377,13 +389,15 @@ redeliver_one(struct db *db, const struct principal *who, const char *id,
 	struct original o = {0};
 	struct delivery_row row;
 	int rc = load_original(db, ws, id, &o);
+	const char *target =
+	    o.endpoint_id[0] ? o.endpoint_id : o.workflow_step_id;
 
-	if (rc == PB_OK && o.endpoint_id[0] == '\0')
-		rc = PB_ERR_CONFLICT; /* its endpoint was deleted */
+	if (rc == PB_OK && target[0] == '\0')
+		rc = PB_ERR_CONFLICT; /* its endpoint or step was deleted */
 	row = (struct delivery_row){.workspace_id = ws,
 	    .event_id = o.event_id,
 	    .message_id = o.message_id,
-	    .endpoint_id = o.endpoint_id,
+	    .endpoint_id = o.endpoint_id[0] ? o.endpoint_id : NULL,
 	    .url = o.url,
 	    .run_id = o.run_id[0] ? o.run_id : NULL,
 	    .step_id = o.step_id[0] ? o.step_id : NULL,
@@ -393,8 +407,7 @@ redeliver_one(struct db *db, const struct principal *who, const char *id,
 	if (rc == PB_OK && row.step_id)
 		rc = run_step_set_status(db, row.step_id, "pending");
 	if (rc == PB_OK)
-		rc = job_enqueue(db, WEBHOOK_JOB, new_id, ws, WEBHOOK_JOB_RUNS,
-		    0);
+		rc = delivery_enqueue(db, new_id, ws, target);
 	free(o.url);
 	return rc;
 }

@@ -1,36 +1,25 @@
 /*
  * The signed dispatcher.  At capture, one pending delivery per endpoint
  * subscribed to the event, each a step of the event's dispatch run and a
- * job of its own.  A worker then makes exactly one attempt: the body
- * stored with the event, signed both ways with a fresh timestamp, sent
- * with no redirects, the outcome recorded on the delivery and its step.
+ * job of its own.  A worker then makes exactly one attempt (attempt.c),
+ * its outcome recorded on the delivery and its step.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accounts/audit.h"
-#include "core/alloc.h"
 #include "core/clock.h"
-#include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "core/metrics.h"
 #include "core/rc.h"
-#include "core/version.h"
-#include "crypto/sign.h"
 #include "db/db.h"
 #include "events/event.h"
 #include "jobs/job.h"
-#include "net/net.h"
 #include "webhooks/delivery.h"
 #include "webhooks/webhook.h"
 #include "workflows/run.h"
-
-#define HEADERS_KEPT_MAX 8192
-/* The request headers of an attempt (DESIGN section 4), and a NULL. */
-#define REQUEST_HEADERS 8
+#include "workflows/workflow.h"
 
 static const char SQL_SUBSCRIBED[] =
     "SELECT e.id, e.url FROM webhook_endpoints e"
@@ -39,25 +28,18 @@ static const char SQL_SUBSCRIBED[] =
     " ORDER BY e.id";
 static const char SQL_ENDPOINT_URL[] =
     "SELECT url FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
+/* A delivery goes to an endpoint, or (redelivered) to a workflow step. */
 static const char SQL_ATTEMPT[] =
     "SELECT d.status, d.message_id, d.step_id, d.workspace_id, v.type,"
     " v.payload, w.id, w.url, w.enabled, w.secret_enc,"
-    " w.previous_secret_enc, w.previous_secret_expires_at, d.url"
+    " w.previous_secret_enc, w.previous_secret_expires_at, d.url,"
+    " s.id, s.config, s.secret_enc, f.enabled"
     " FROM deliveries d JOIN events v ON v.id = d.event_id"
     " LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id"
+    " LEFT JOIN run_steps rs ON rs.id = d.step_id AND d.endpoint_id IS NULL"
+    " LEFT JOIN workflow_steps s ON s.id = rs.workflow_step_id"
+    " LEFT JOIN workflows f ON f.id = s.workflow_id"
     " WHERE d.id = $1";
-
-/* One attempt, as read from the database and then as it went. */
-struct attempt {
-	const char *delivery_id;
-	char message_id[ID_SIZE], step_id[ID_SIZE], workspace_id[ID_SIZE];
-	char endpoint_id[ID_SIZE];
-	char *type, *payload, *url, *sealed, *sealed_previous;
-	char *captured_url; /* the URL when the delivery was made */
-	int64_t previous_expires_at;
-	bool pending, endpoint_enabled;
-	struct delivery_result result;
-};
 
 int
 webhook_fanout(struct db *db, struct event_fanout *fanout)
@@ -90,8 +72,8 @@ webhook_fanout(struct db *db, struct event_fanout *fanout)
 				.step_id = step},
 			    dlv);
 		if (rc == PB_OK)
-			rc = job_enqueue(db, WEBHOOK_JOB, dlv, ev->workspace_id,
-			    WEBHOOK_JOB_RUNS, 0);
+			rc = delivery_enqueue(db, dlv, ev->workspace_id,
+			    endpoint);
 		if (rc != PB_OK)
 			break;
 	}
@@ -100,7 +82,7 @@ webhook_fanout(struct db *db, struct event_fanout *fanout)
 }
 
 static int
-load_attempt(struct db *db, struct attempt *a)
+load_attempt(struct db *db, struct webhook_attempt *a)
 {
 	struct db_stmt *st = db_query(db, SQL_ATTEMPT, "s", a->delivery_id);
 	int rc;
@@ -114,112 +96,28 @@ load_attempt(struct db *db, struct attempt *a)
 	a->type = db_col_dup(st, 4);
 	a->payload = db_col_dup(st, 5);
 	db_col_copy(st, 6, a->endpoint_id, ID_SIZE);
+	db_col_copy(st, 6, a->signer_id, ID_SIZE);
 	a->url = db_col_dup(st, 7);
-	a->endpoint_enabled = db_col_i64(st, 8) != 0;
+	a->target_enabled = db_col_i64(st, 8) != 0;
 	a->sealed = db_col_dup(st, 9);
 	a->sealed_previous = db_col_dup(st, 10);
 	a->previous_expires_at = db_col_i64(st, 11);
 	a->captured_url = db_col_dup(st, 12);
+	if (!db_col_null(st, 13)) {
+		db_col_copy(st, 13, a->signer_id, ID_SIZE);
+		a->url = workflow_step_url(db_col_text(st, 14));
+		a->sealed = db_col_dup(st, 15);
+		a->target_enabled = db_col_i64(st, 16) != 0;
+	}
 	db_reset(st);
 	return PB_OK;
-}
-
-static void
-attempt_release(struct attempt *a)
-{
-	free(a->type);
-	free(a->payload);
-	free(a->url);
-	free(a->sealed);
-	free(a->sealed_previous);
-	free(a->captured_url);
-	delivery_result_release(&a->result);
-}
-
-/* The request headers, signed now; PB_ERR_INTERNAL if a secret is lost. */
-static int
-build_headers(struct attempt *a, char *headers[REQUEST_HEADERS + 1])
-{
-	char *secrets[2], *pitchbar, *standard = NULL;
-	int64_t t = clock_now_ms() / 1000;
-	int n, rc;
-
-	n = webhook_open_secrets(a->workspace_id, a->endpoint_id, a->sealed,
-	    a->sealed_previous, a->previous_expires_at, secrets);
-	if (n <= 0)
-		return PB_ERR_INTERNAL;
-	pitchbar = sign_pitchbar((const char *const *)secrets, n, t, a->payload,
-	    strlen(a->payload));
-	rc = sign_standard((const char *const *)secrets, n, a->message_id, t,
-	    a->payload, strlen(a->payload), &standard);
-	webhook_secrets_free(secrets, n);
-	if (rc != PB_OK) {
-		free(pitchbar);
-		return rc;
-	}
-	headers[0] = xstrdup("Content-Type: application/json");
-	headers[1] = xstrdup("User-Agent: Pitchbar-Webhooks/" PITCHBAR_VERSION);
-	headers[2] = xasprintf("X-Pitchbar-Event: %s", a->type);
-	headers[3] = xasprintf("X-Pitchbar-Webhook-Id: %s", a->delivery_id);
-	headers[4] = xasprintf("X-Pitchbar-Signature: %s", pitchbar);
-	headers[5] = xasprintf("webhook-id: %s", a->message_id);
-	headers[6] = xasprintf("webhook-timestamp: %" PRId64, t);
-	headers[7] = xasprintf("webhook-signature: %s", standard);
-	headers[REQUEST_HEADERS] = NULL;
-	free(pitchbar);
-	free(standard);
-	return PB_OK;
-}
-
-static void
-send_attempt(struct net_client *client, struct attempt *a)
-{
-	struct delivery_result *res = &a->result;
-	struct net_response resp;
-	char *headers[REQUEST_HEADERS + 1] = {0};
-	struct net_request req = {
-	    .method = "POST",
-	    .url = a->url,
-	    .headers = (const char *const *)headers,
-	    .body = a->payload,
-	    .body_len = strlen(a->payload),
-	    .timeout_ms = (long)config_get()->webhook_timeout_ms,
-	    .allow_private = config_get()->allow_private_targets,
-	    .max_body = WEBHOOK_RESPONSE_MAX,
-	    .max_headers = HEADERS_KEPT_MAX,
-	};
-
-	res->url = a->url;
-	res->attempted_at = clock_now_ms();
-	if (build_headers(a, headers) != PB_OK) {
-		res->status = "failed";
-		res->error = "secret_unavailable";
-		return;
-	}
-	res->request_headers = delivery_headers_json(headers);
-	net_perform(client, &req, &resp);
-	delivery_result_take(res, &resp);
-	net_response_release(&resp);
-	for (int i = 0; headers[i]; i++)
-		free(headers[i]);
-}
-
-static void
-count_outcome(const struct delivery_result *res)
-{
-	char labels[96];
-
-	snprintf(labels, sizeof(labels), "outcome=\"%s\",error=\"%s\"",
-	    res->status, res->error ? res->error : "");
-	metrics_add("pitchbar_webhook_deliveries_total", labels, 1);
 }
 
 void
 webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
     struct job_outcome *out)
 {
-	struct attempt a = {.delivery_id = job->ref_id};
-	char code[24];
+	struct webhook_attempt a = {.delivery_id = job->ref_id};
 	int rc;
 
 	if ((rc = load_attempt(ctx->db, &a)) != PB_OK || !a.pending) {
@@ -227,26 +125,29 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 			out->status = JOB_RETRY;
 			out->retry_at = clock_now_ms() + 1000;
 		}
-		attempt_release(&a);
+		webhook_attempt_release(&a);
 		return;
 	}
 	if (ctx->local == NULL) {
 		/* No HTTP client on this worker: try again a little later. */
 		out->status = JOB_RETRY;
 		out->retry_at = clock_now_ms() + 1000;
-		attempt_release(&a);
+		webhook_attempt_release(&a);
 		return;
 	}
-	if (a.endpoint_id[0] == '\0' || !a.endpoint_enabled) {
+	if (a.signer_id[0] == '\0' || !a.target_enabled) {
 		a.result.url = a.url ? a.url : a.captured_url;
 		a.result.status = "skipped";
 		a.result.error =
 		    a.endpoint_id[0] ? "endpoint_disabled" : "endpoint_deleted";
 	} else {
-		send_attempt(ctx->local, &a);
+		webhook_attempt_send(ctx->local, &a);
 	}
-	rc = delivery_record(ctx->db, a.delivery_id, a.step_id,
-	    a.endpoint_id[0] ? a.endpoint_id : NULL, &a.result);
+	rc = delivery_record(ctx->db,
+	    &(struct delivery_outcome){.id = a.delivery_id,
+		.step_id = a.step_id,
+		.endpoint_id = a.endpoint_id[0] ? a.endpoint_id : NULL,
+		.res = &a.result});
 	if (rc == PB_ERR_CONFLICT) {
 		log_warn(job->id, "webhook.recorded_already", "delivery=%s",
 		    a.delivery_id);
@@ -257,16 +158,8 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 		snprintf(out->error, sizeof(out->error), "record: %s",
 		    pb_rc_name(rc));
 	}
-	count_outcome(&a.result);
-	snprintf(code, sizeof(code), "%ld", a.result.status_code);
-	log_info(job->id, "webhook.attempt",
-	    "delivery=%s endpoint=%s "
-	    "outcome=%s code=%s error=%s ms=%lld",
-	    a.delivery_id, a.endpoint_id[0] ? a.endpoint_id : "-",
-	    a.result.status, a.result.status_code ? code : "-",
-	    a.result.error ? a.result.error : "-",
-	    (long long)a.result.duration_ms);
-	attempt_release(&a);
+	webhook_attempt_log(job->id, &a);
+	webhook_attempt_release(&a);
 }
 
 /* The sample lead of a test event: plainly not a real visitor. */
@@ -324,8 +217,8 @@ test_in_txn(struct db *db, void *arg)
 		    t->delivery_id);
 	free(url);
 	if (rc == PB_OK)
-		rc = job_enqueue(db, WEBHOOK_JOB, t->delivery_id,
-		    t->who->workspace_id, WEBHOOK_JOB_RUNS, 0);
+		rc = delivery_enqueue(db, t->delivery_id, t->who->workspace_id,
+		    t->endpoint_id);
 	if (rc == PB_OK)
 		rc = audit_record(db, t->who, "webhook.test_sent", "webhook",
 		    t->endpoint_id, NULL);

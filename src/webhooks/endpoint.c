@@ -175,11 +175,17 @@ webhook_input_parse(const cJSON *body, bool create, struct webhook_input *in,
 	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;
 }
 
-/* The associated data that binds a sealed secret to its row. */
+/*
+ * The associated data that binds a sealed secret to its row: an endpoint's
+ * or, told by the id's prefix, a workflow step's.
+ */
 static char *
 secret_ad(const char *workspace_id, const char *id, const char *field)
 {
-	return xasprintf("webhook_endpoints:%s:%s:%s", workspace_id, id, field);
+	const char *table = strncmp(id, "wfs_", 4) == 0 ? "workflow_steps"
+							: "webhook_endpoints";
+
+	return xasprintf("%s:%s:%s:%s", table, workspace_id, id, field);
 }
 
 static int
@@ -236,9 +242,8 @@ create_in_txn(struct db *db, void *arg)
 	return rc;
 }
 
-/* A new signing secret, sealed for the endpoint's row. */
-static char *
-seal_new_secret(const char *workspace_id, const char *id)
+char *
+webhook_secret_new(const char *workspace_id, const char *id)
 {
 	char *secret = secret_webhook_new();
 	char *ad = secret_ad(workspace_id, id, "secret");
@@ -257,7 +262,7 @@ webhook_create(struct db *db, const struct principal *who,
 	int rc;
 
 	id_new("whk_", id);
-	c.sealed = seal_new_secret(who->workspace_id, id);
+	c.sealed = webhook_secret_new(who->workspace_id, id);
 	rc = db_write(db, create_in_txn, &c);
 	free((char *)c.sealed);
 	return rc;
@@ -358,7 +363,7 @@ rotate_in_txn(struct db *db, void *arg)
 	db_reset(st);
 	if (previous == NULL)
 		return PB_ERR_INTERNAL;
-	fresh = seal_new_secret(ws, c->id);
+	fresh = webhook_secret_new(ws, c->id);
 	rc = db_run(db, SQL_ROTATE, "ssssii", c->id, ws, fresh, previous,
 	    now + WEBHOOK_PREVIOUS_SECRET_MS, now);
 	free(fresh);

@@ -18,6 +18,7 @@ struct principal;
 struct job;
 struct job_ctx;
 struct job_outcome;
+struct workflow_step_type;
 
 #define WEBHOOK_URL_MAX 2048
 #define WEBHOOK_DESCRIPTION_MAX 500
@@ -28,6 +29,7 @@ struct job_outcome;
 /* How far back "redeliver every failed delivery since" may reach. */
 #define WEBHOOK_REDELIVER_WINDOW_MS (14LL * 24 * 3600 * 1000)
 #define WEBHOOK_JOB "deliver_webhook"
+#define WEBHOOK_STEP_JOB "run_webhook_step"
 /*
  * Runs of a delivery's job: the HTTP attempt is made once (a delivery that
  * is no longer pending is not sent again); the job itself may run again
@@ -85,14 +87,24 @@ int webhook_count_enabled(struct db *db, const char *workspace_id, int64_t *n);
 /* Disables an endpoint, saying why. */
 int webhook_disable(struct db *db, const char *id, const char *reason);
 /*
- * Opens the endpoint's valid secrets (current first, then the previous one
- * while it is valid) into secrets[], which the caller wipes with
- * webhook_secrets_free.  Returns how many, or -1.
+ * A new signing secret for the endpoint or workflow step id, sealed for
+ * its row.
+ */
+char *webhook_secret_new(const char *workspace_id, const char *id);
+/*
+ * Opens the endpoint's (or workflow step's) valid secrets (current first, then
+ * the previous one while it is valid) into secrets[], which the caller wipes
+ * with webhook_secrets_free.  Returns how many, or -1.
  */
 int webhook_open_secrets(const char *workspace_id, const char *id,
     const char *sealed, const char *sealed_previous,
     int64_t previous_expires_at, char *secrets[2]);
 void webhook_secrets_free(char *secrets[2], int n);
+
+/* The "webhook" type of workflow step, and the job that runs one. */
+extern const struct workflow_step_type webhook_step_type;
+void webhook_step_job(struct job_ctx *ctx, const struct job *job,
+    struct job_outcome *out);
 
 /* The event subscriber: one pending delivery per subscribed endpoint. */
 int webhook_fanout(struct db *db, struct event_fanout *fanout);

@@ -1,8 +1,9 @@
 /*
  * The run log.  Every event that goes out makes a run: the lead dispatch
  * run (workflow_id NULL) holds one step per recipient, each attempted on
- * its own; a step's attempts are its deliveries.  A run is "running" while
- * a step is pending, then "failed" if any step failed, else "succeeded".
+ * its own; a workflow's run holds its steps, run one after the other.  A
+ * step's attempts are its deliveries.  A run is "running" while a step is
+ * pending or running, then "failed" if any step failed, else "succeeded".
  */
 #ifndef WORKFLOWS_RUN_H
 #define WORKFLOWS_RUN_H
@@ -23,8 +24,27 @@ int run_add_dispatch_step(struct db *db, struct event_fanout *fanout,
     char step_id[ID_SIZE]);
 /* Sets a step's status and brings its run's status up to date. */
 int run_step_set_status(struct db *db, const char *step_id, const char *status);
+/*
+ * Ends a workflow run's step with status: after "succeeded" or "skipped"
+ * the next step's job is queued; after "failed" the steps left are
+ * skipped.  Then the run's status follows.  In the caller's transaction.
+ */
+int run_step_end(struct db *db, const char *step_id, const char *status);
 /* The run as JSON (DESIGN section 8); PB_ERR_NOT_FOUND outside ws. */
 int run_get_json(struct db *db, const char *workspace_id, const char *run_id,
     cJSON **out);
+
+/* Which runs a list shows; NULL where it does not filter. */
+struct run_filter {
+	const char *workflow_id;
+	const char *status;
+	const char *event_id;
+	const char *cursor; /* the last id of the previous page */
+	int limit;
+};
+
+/* The workspace's runs, newest first: {"data", "next_cursor"}. */
+int run_list_json(struct db *db, const char *workspace_id,
+    const struct run_filter *f, cJSON **out);
 
 #endif

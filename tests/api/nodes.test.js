@@ -158,3 +158,24 @@ test('several nodes migrating one fresh database at once: every migration applie
   assert.deepEqual(versions, [...new Set(versions)], 'a migration was recorded twice');
   assert.equal(sql(database, 'SELECT COUNT(*) FROM leads'), '0');
 });
+
+// Workers poll every 2 s; a job enqueued by another process must not wait
+// for that. Five leads a second apart, each sent within half a second:
+// were the notification missing, all five would land so by chance once in
+// a thousand runs.
+test('a job enqueued on a serve node wakes a worker process at once (LISTEN/NOTIFY)', { skip, timeout: scaled(60000) }, async (t) => {
+  const { srv, rcv } = await withEndpoint(t, { label: 'node-notify', env: { PITCHBAR_WORKERS: 0 } });
+  const worker = await startWorker(srv, { label: 'notify-worker' });
+  t.after(() => worker.kill());
+  const client = api(srv);
+  await settle(2500); // past the worker's first look at the queue
+  for (let i = 0; i < 5; i++) {
+    const sent = Date.now();
+    assert.equal((await client.lead({ email: `notify-${i}@example.com` })).status, 201);
+    const [rec] = (await rcv.waitFor(i + 1)).slice(i);
+    assert.ok(rec.at - sent < 500, `lead ${i} reached the receiver after ${rec.at - sent} ms`);
+    await settle(1000);
+  }
+  await worker.stop();
+  await srv.stop();
+});

@@ -200,3 +200,35 @@ test('the log holds no widget key, token or signing secret, even when each is us
     assert.ok(!log.includes(value.slice(-16)), `the log holds part of the ${what}`);
   }
 });
+
+test('GET /metrics: pitchbar_jobs counts the jobs by type and state, as the database holds them when scraped', { timeout: 60000 }, async (t) => {
+  const { failJob } = require('./lib/sql');
+  const { run, serverEnv } = require('./lib/cli');
+  // No workers: the jobs stay in the queue.
+  const srv = await startServer({ label: 'metrics-jobs', env: { PITCHBAR_WORKERS: 0 } });
+  t.after(() => srv.cleanup());
+  const client = api(srv);
+  await client.createEndpoint(await closedUrl());
+  for (let i = 0; i < 3; i++) assert.equal((await client.lead({ email: `queued${i}@example.com` })).status, 201);
+
+  const scrape = async () => {
+    const r = await client.get('/metrics', { token: null });
+    assert.equal(r.status, 200, r.text);
+    const { types, samples } = parsePrometheus(r.text);
+    assert.equal(types.pitchbar_jobs, 'gauge');
+    const jobs = samples.filter((s) => s.name === 'pitchbar_jobs');
+    for (const s of jobs) assert.deepEqual(Object.keys(s.labels), ['type', 'state']);
+    return Object.fromEntries(jobs.map((s) => [`${s.labels.type}/${s.labels.state}`, s.value]));
+  };
+  assert.deepEqual(await scrape(), { 'deliver_webhook/queued': 3 });
+
+  // Changes made by another process show at the next scrape.
+  const list = await run(['jobs', 'list'], serverEnv(srv));
+  const [newest, middle] = list.out.trim().split('\n').map((l) => JSON.parse(l));
+  failJob(srv.database, newest.id);
+  failJob(srv.database, middle.id);
+  assert.deepEqual(await scrape(), { 'deliver_webhook/failed': 2, 'deliver_webhook/queued': 1 });
+  assert.equal((await run(['jobs', 'discard', newest.id], serverEnv(srv))).code, 0);
+  assert.deepEqual(await scrape(), { 'deliver_webhook/failed': 1, 'deliver_webhook/queued': 1 });
+  await srv.stop();
+});

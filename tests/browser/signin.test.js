@@ -74,7 +74,9 @@ test('signing in from a deep link returns there', async (t) => {
   await page.getByLabel('Password').fill(srv.owner.password);
   await page.keyboard.press('Enter');
   await page.waitForURL(`${srv.url}/app/integrations/webhooks`);
-  await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+  await h.see(page, page.getByRole('heading', { name: 'Webhooks', level: 1 }));
+  await h.see(page, page.getByText('No endpoints yet.'));
+  await h.screenshot(page, 'signin-deep-link');
   await h.assertClean(page);
 });
 
@@ -108,4 +110,36 @@ test('the pages fit a phone screen', async (t) => {
   await h.assertNoHorizontalScroll(page);
   await h.screenshot(page, 'integrations-phone');
   await h.assertClean(page);
+});
+
+test('the checks above would see an inline script, an inline style or an exception', async (t) => {
+  const srv = await h.startApp(t);
+  const page = await h.openPage(t);
+
+  await page.goto(`${srv.url}/login`);
+  await h.assertClean(page);
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.inlineRan = true;';
+    document.head.append(s);
+    const d = document.createElement('div');
+    d.setAttribute('style', 'color: red');
+    document.body.append(d);
+    setTimeout(() => {
+      throw new Error('thrown on purpose');
+    }, 0);
+  });
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.inlineRan === true), false, 'the CSP blocks inline script');
+  await h.screenshot(page, 'signin-self-check');
+  assert.ok(
+    page.problems.some((p) => p.startsWith('CSP violation') && /script-src/.test(p)),
+    `the securitypolicyviolation listener reported: ${JSON.stringify(page.problems)}`,
+  );
+  await assert.rejects(h.assertClean(page), (err) => {
+    assert.match(err.message, /script-src/);
+    assert.match(err.message, /style-src/);
+    assert.match(err.message, /thrown on purpose/);
+    return true;
+  });
 });

@@ -56,7 +56,9 @@ test('create a webhook, send a lead from the demo page, see it delivered, redeli
   assert.equal(listed.secret, secret);
   rcv.secret = secret;
 
-  // A visitor sends the demo form.
+  // A visitor sends the demo form, which the page links to.
+  const tryIt = page.getByRole('link', { name: 'Try the lead form' });
+  assert.equal(await tryIt.getAttribute('href'), `/demo/${srv.widgetKey}`);
   const demo = await h.openPage(t);
   await demo.goto(`${srv.url}/demo/${srv.widgetKey}`);
   await h.see(demo, demo.getByLabel('Name'));
@@ -113,6 +115,11 @@ test('create a webhook, send a lead from the demo page, see it delivered, redeli
   rcv.assertVerified(second);
   assert.deepEqual(second.body, first.body, 'a redelivery sends the same bytes');
   await h.screenshot(page, 'webhooks-redelivered');
+
+  // The same page at phone width: nothing runs off to the side.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await h.assertNoHorizontalScroll(page);
+  await h.screenshot(page, 'webhooks-phone');
   await h.assertClean(page);
 });
 

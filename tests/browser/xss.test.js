@@ -38,6 +38,7 @@ test('a lead named <img src=x onerror=alert(1)> shows as text', async (t) => {
   await h.see(page, row.filter({ hasText: 'Succeeded' }));
   await h.see(page, row.getByText(`${h.XSS_NAME} · xss@example.com`, { exact: true }));
 
+  await h.screenshot(page, 'xss-as-text-log');
   await row.first().getByRole('button', { name: 'Details' }).click();
   const detail = page.getByRole('dialog', { name: /^Delivery dlv_/ });
   await h.see(page, detail.getByText(`"name": "${h.XSS_NAME}"`));
@@ -50,7 +51,7 @@ test('a lead named <img src=x onerror=alert(1)> shows as text', async (t) => {
     assert.equal(await p.locator('img, script:not([src]), b').count(), 0, `markup from data at ${p.url()}`);
     assert.deepEqual(p.dialogs, [], `a dialog opened at ${p.url()}`);
   }
-  await h.screenshot(page, 'xss-as-text');
+  await h.screenshot(page, 'xss-as-text-detail');
   await h.assertClean(page);
   await h.assertClean(demo);
 });

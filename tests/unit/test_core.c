@@ -160,6 +160,10 @@ test_utf8(void **state)
 	s = utf8_sanitize("ab\xc3\xa9", 4, 3);
 	assert_string_equal(s, "ab");
 	free(s);
+	/* An empty body (an answer without one) is an empty string. */
+	s = utf8_sanitize("", 0, 100);
+	assert_string_equal(s, "");
+	free(s);
 }
 
 static void

@@ -70,7 +70,7 @@ function attempt(fn) {
 
 /*
  * startReceiver({secret, respond}) -> receiver.
- * respond: the default behaviour, {status, headers, body} or {hang: true}
+ * respond: the default behaviour, {status, headers, body, delayMs} or {hang: true}
  * or a function (request record) -> one of those. receiver.next(...b)
  * queues behaviours for the next requests, in order, before the default.
  */
@@ -113,8 +113,12 @@ async function startReceiver({ secret = null, respond = { status: 200, body: 'ok
         res.on('close', () => hanging.delete(res));
         return;
       }
-      res.writeHead(b.status || 200, { 'Content-Type': 'text/plain', ...(b.headers || {}) });
-      res.end(b.body === undefined ? '' : b.body);
+      const answer = () => {
+        res.writeHead(b.status || 200, { 'Content-Type': 'text/plain', ...(b.headers || {}) });
+        res.end(b.body === undefined ? '' : b.body);
+      };
+      if (b.delayMs) setTimeout(answer, b.delayMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 1000;

@@ -173,12 +173,23 @@ function parseBanner(stdout) {
   const key = /^\s*Widget key\s+(\S+)\s*$/m.exec(stdout);
   assert.ok(token, `no "API token" line in the first-start banner:\n${stdout}`);
   assert.ok(key, `no "Widget key" line in the first-start banner:\n${stdout}`);
-  return { token: token[1], widgetKey: key[1] };
+  // The Owner's sign-in, when the banner shows it (null otherwise).
+  const email = /^\s*E-mail\s+(\S+)\s*$/m.exec(stdout);
+  const password = /^\s*Password\s+(\S+)\s*$/m.exec(stdout);
+  return {
+    token: token[1],
+    widgetKey: key[1],
+    ownerEmail: email ? email[1] : null,
+    ownerPassword: password ? password[1] : null,
+  };
 }
 
 /*
- * startServer({env, label, join}) -> {url, port, token, widgetKey, dir,
- * database, log, stop(), kill(), restart({env}), running(), logText()}.
+ * startServer({env, label, join}) -> {url, port, token, widgetKey,
+ * ownerEmail, ownerPassword, dir, database, log, stop(), kill(),
+ * restart({env}), running(), logText()}.  ownerEmail and ownerPassword
+ * are the first Owner's sign-in from the first-start banner (null when
+ * not shown, or for a joined server unless join carries them).
  * join: another server whose database (and key file, token and widget
  * key) this one shares, as a second node.
  */
@@ -208,7 +219,7 @@ async function startServer({ env: overrides = {}, label, join } = {}) {
       if (attempt >= 3 || !bindFailure) throw err;
     }
   }
-  const { token, widgetKey } = join ? join : parseBanner(proc.stdout());
+  const { token, widgetKey, ownerEmail = null, ownerPassword = null } = join ? join : parseBanner(proc.stdout());
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url);
   let currentEnv = overrides;
@@ -218,6 +229,8 @@ async function startServer({ env: overrides = {}, label, join } = {}) {
     port,
     token,
     widgetKey,
+    ownerEmail,
+    ownerPassword,
     dir,
     database,
     log: logPath,
