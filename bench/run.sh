@@ -88,10 +88,11 @@ database_for() {
 	esac
 }
 
-count_leads() {
+# sql URL QUERY: runs QUERY, prints its one value
+sql() {
 	case $1 in
-	postgres:*) psql -Atq "$1" -c "SELECT COUNT(*) FROM leads" ;;
-	*) sqlite3 "${1#sqlite:}" "SELECT COUNT(*) FROM leads" ;;
+	postgres:*) psql -Atq -v ON_ERROR_STOP=1 "$1" -c "$2" ;;
+	*) sqlite3 "${1#sqlite:}" "$2" ;;
 	esac
 }
 
@@ -115,13 +116,15 @@ bench_pitchbar() {
 	rss=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 	kill -TERM "$pid"
 	wait "$pid" || true
-	report "$label" "$(count_leads "$url")" "$rss"
+	report "$label" "$(sql "$url" "SELECT COUNT(*) FROM leads")" "$rss"
 }
 
-bench_nginx() {
+# Starts nginx answering 201 to everything: the ceiling of lead capture,
+# and the receiver of the queue benchmark's webhooks.  Sets nport, npid.
+start_nginx() {
 	dir=$OUT/nginx
 	mkdir -p "$dir/tmp"
-	port=$(free_port)
+	nport=$(free_port)
 	cat >"$dir/nginx.conf" <<CONF
 worker_processes 2;
 pid $PWD/$dir/nginx.pid;
@@ -131,7 +134,7 @@ http {
 	access_log off;
 	client_body_temp_path $PWD/$dir/tmp;
 	server {
-		listen 127.0.0.1:$port;
+		listen 127.0.0.1:$nport;
 		location / {
 			default_type application/json;
 			return 201 '{"id":"lead_static","status":"captured"}';
@@ -141,10 +144,11 @@ http {
 CONF
 	nginx -c "$PWD/$dir/nginx.conf" -g 'daemon off;' &
 	npid=$!
-	wait_http "http://127.0.0.1:$port/"
-	run_wrk "http://127.0.0.1:$port/widget/v1/static/leads" nginx-static
-	kill -QUIT "$npid"
-	wait "$npid" || true
+	wait_http "http://127.0.0.1:$nport/"
+}
+
+bench_nginx() {
+	run_wrk "http://127.0.0.1:$nport/widget/v1/static/leads" nginx-static
 	report nginx-static - 0
 }
 
@@ -154,6 +158,8 @@ ratio() {
 }
 
 echo "lead capture: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores"
+start_nginx
+trap 'kill -QUIT $npid 2>/dev/null || true' EXIT
 bench_nginx
 bench_pitchbar sqlite-normal
 bench_pitchbar sqlite-full PITCHBAR_SQLITE_SYNCHRONOUS=full
@@ -161,4 +167,4 @@ bench_pitchbar sqlite-full PITCHBAR_SQLITE_SYNCHRONOUS=full
 for label in sqlite-normal sqlite-full postgres; do
 	[ -f "$OUT/$label.rate" ] && ratio "$label"
 done
-true
+. bench/queue.sh

@@ -45,6 +45,11 @@ bool api_page(struct http_req *req, struct http_resp *resp, const char *prefix,
     const char **cursor, int *limit);
 /* Answers rc as an error: 404, 409, 503 or 500. */
 void api_fail(struct http_resp *resp, int rc);
+/* Answers out with status when rc is PB_OK (out is then the answer's),
+ * else rc as api_fail() does. */
+void api_reply(struct http_resp *resp, int rc, int status, cJSON *out);
+/* 422 invalid_fields with one message per field in fields (taken over). */
+void api_invalid(struct http_resp *resp, cJSON *fields);
 /* 404 for a path id that is malformed or not in the caller's workspace. */
 void api_not_found(struct http_resp *resp);
 

@@ -14,8 +14,5 @@ api_audit_list(struct http_req *req, struct http_resp *resp)
 		return;
 	rc = audit_list_json(api_db(req), api_who(req)->workspace_id, cursor,
 	    limit, &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }

@@ -15,10 +15,7 @@ api_delivery_get(struct http_req *req, struct http_resp *resp)
 	}
 	rc = delivery_get_json(api_db(req), api_who(req)->workspace_id,
 	    req->params[0], &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 void

@@ -17,10 +17,7 @@ api_leads_list(struct http_req *req, struct http_resp *resp)
 		return;
 	rc = lead_list_json(api_db(req), api_who(req)->workspace_id, cursor,
 	    limit, &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 void
@@ -30,8 +27,5 @@ api_agents_list(struct http_req *req, struct http_resp *resp)
 	int rc =
 	    lead_agents_json(api_db(req), api_who(req)->workspace_id, &out);
 
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }

@@ -26,8 +26,7 @@ fail_change(struct http_resp *resp, int rc, const char *why,
 		fields = cJSON_CreateObject();
 		cJSON_AddStringToObject(fields,
 		    strncmp(why, "name", 4) == 0 ? "name" : "email", why);
-		http_resp_error(resp, 422, "invalid_fields",
-		    "Some fields are missing or invalid.", fields);
+		api_invalid(resp, fields);
 		break;
 	default:
 		api_fail(resp, rc);
@@ -46,8 +45,7 @@ read_role(struct http_resp *resp, const cJSON *body, enum role *role)
 	fields = cJSON_CreateObject();
 	cJSON_AddStringToObject(fields, "role",
 	    "must be owner, admin or member");
-	http_resp_error(resp, 422, "invalid_fields",
-	    "Some fields are missing or invalid.", fields);
+	api_invalid(resp, fields);
 	return false;
 }
 
@@ -75,10 +73,7 @@ api_members_list(struct http_req *req, struct http_resp *resp)
 	int rc =
 	    member_list_json(api_db(req), api_who(req)->workspace_id, &out);
 
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 void

@@ -17,10 +17,7 @@ api_run_get(struct http_req *req, struct http_resp *resp)
 	}
 	rc = run_get_json(api_db(req), api_who(req)->workspace_id,
 	    req->params[0], &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 /* A filter of the query, checked: NULL when absent, false when bad. */
@@ -68,8 +65,5 @@ api_runs_list(struct http_req *req, struct http_resp *resp)
 	    !filter(req, resp, "event_id", event_id_ok, &f.event_id))
 		return;
 	rc = run_list_json(api_db(req), api_who(req)->workspace_id, &f, &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }

@@ -37,10 +37,7 @@ answer_session(struct http_req *req, struct http_resp *resp, int status,
 	if (token)
 		session_csrf(token, csrf);
 	rc = session_json(api_db(req), who, token ? csrf : NULL, &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, status, out);
+	api_reply(resp, rc, status, out);
 }
 
 static void

@@ -15,10 +15,7 @@ api_tokens_list(struct http_req *req, struct http_resp *resp)
 	cJSON *out;
 	int rc = token_list_json(api_db(req), api_who(req), &out);
 
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 void
@@ -37,8 +34,7 @@ api_tokens_create(struct http_req *req, struct http_resp *resp)
 		fields = cJSON_CreateObject();
 		cJSON_AddStringToObject(fields, "name",
 		    "must be 1 to 100 characters");
-		http_resp_error(resp, 422, "invalid_fields",
-		    "Some fields are missing or invalid.", fields);
+		api_invalid(resp, fields);
 		cJSON_Delete(body);
 		return;
 	}

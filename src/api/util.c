@@ -55,6 +55,22 @@ api_page(struct http_req *req, struct http_resp *resp, const char *prefix,
 }
 
 void
+api_reply(struct http_resp *resp, int rc, int status, cJSON *out)
+{
+	if (rc != PB_OK)
+		api_fail(resp, rc);
+	else
+		http_resp_json(resp, status, out);
+}
+
+void
+api_invalid(struct http_resp *resp, cJSON *fields)
+{
+	http_resp_error(resp, 422, "invalid_fields",
+	    "Some fields are missing or invalid.", fields);
+}
+
+void
 api_fail(struct http_resp *resp, int rc)
 {
 	switch (rc) {

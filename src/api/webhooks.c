@@ -22,10 +22,7 @@ api_webhooks_list(struct http_req *req, struct http_resp *resp)
 		return;
 	rc = webhook_list_json(api_db(req), api_who(req)->workspace_id, &page,
 	    api_can_manage(req), &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 /* Answers with the endpoint id as it now stands. */
@@ -38,10 +35,7 @@ answer_endpoint(struct http_req *req, struct http_resp *resp, int status,
 
 	rc = webhook_get_json(api_db(req), api_who(req)->workspace_id, id,
 	    api_can_manage(req), &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, status, out);
+	api_reply(resp, rc, status, out);
 }
 
 /* Reads a create or update body; NULL-free false with resp answered. */
@@ -54,8 +48,7 @@ read_input(struct http_req *req, struct http_resp *resp, bool create,
 	if ((*body = api_json_body(req, resp)) == NULL)
 		return false;
 	if (webhook_input_parse(*body, create, in, &fields) != PB_OK) {
-		http_resp_error(resp, 422, "invalid_fields",
-		    "Some fields are missing or invalid.", fields);
+		api_invalid(resp, fields);
 		return false;
 	}
 	cJSON_Delete(fields);
@@ -142,10 +135,7 @@ api_webhook_deliveries(struct http_req *req, struct http_resp *resp)
 		return;
 	rc = delivery_list_json(api_db(req), api_who(req)->workspace_id,
 	    path_id(req), &page, &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 void
@@ -204,8 +194,7 @@ read_since(struct http_req *req, struct http_resp *resp, int64_t *since)
 
 		cJSON_AddStringToObject(fields, "since",
 		    "must be an RFC 3339 time within the last 14 days");
-		http_resp_error(resp, 422, "invalid_fields",
-		    "Some fields are missing or invalid.", fields);
+		api_invalid(resp, fields);
 	}
 	return ok;
 }

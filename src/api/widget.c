@@ -71,8 +71,7 @@ form_body(struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 422, "invalid_fields",
 		    "The form holds too many fields.", NULL);
 	else if (rc == PB_ERR_CONFLICT)
-		http_resp_error(resp, 422, "invalid_fields",
-		    "Some fields are missing or invalid.",
+		api_invalid(resp,
 		    single_field_error("fields",
 			"send custom fields as fields[name]=value"));
 	else
@@ -169,8 +168,7 @@ api_widget_lead(struct http_req *req, struct http_resp *resp)
 	if ((body = widget_body(req, resp)) == NULL)
 		return;
 	if (lead_input_parse(body, &in, &fields) != PB_OK) {
-		http_resp_error(resp, 422, "invalid_fields",
-		    "Some fields are missing or invalid.", fields);
+		api_invalid(resp, fields);
 		fields = NULL;
 	} else {
 		capture(req, resp, &agent, &in);

@@ -22,10 +22,7 @@ api_workflows_list(struct http_req *req, struct http_resp *resp)
 		return;
 	rc = workflow_list_json(api_db(req), api_who(req)->workspace_id, cursor,
 	    limit, api_can_manage(req), &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, 200, out);
+	api_reply(resp, rc, 200, out);
 }
 
 /* Answers with the workflow id as it now stands. */
@@ -38,10 +35,7 @@ answer_workflow(struct http_req *req, struct http_resp *resp, int status,
 
 	rc = workflow_get_json(api_db(req), api_who(req)->workspace_id, id,
 	    api_can_manage(req), &out);
-	if (rc != PB_OK)
-		api_fail(resp, rc);
-	else
-		http_resp_json(resp, status, out);
+	api_reply(resp, rc, status, out);
 }
 
 static void
@@ -50,8 +44,7 @@ answer_invalid(struct http_resp *resp, const char *field, const char *why)
 	cJSON *fields = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(fields, field, why);
-	http_resp_error(resp, 422, "invalid_fields",
-	    "Some fields are missing or invalid.", fields);
+	api_invalid(resp, fields);
 }
 
 /* Reads a create or update body; false with resp answered. */
@@ -64,8 +57,7 @@ read_input(struct http_req *req, struct http_resp *resp, bool create,
 	if ((*body = api_json_body(req, resp)) == NULL)
 		return false;
 	if (workflow_input_parse(*body, create, in, &fields) != PB_OK) {
-		http_resp_error(resp, 422, "invalid_fields",
-		    "Some fields are missing or invalid.", fields);
+		api_invalid(resp, fields);
 		workflow_input_release(in);
 		return false;
 	}

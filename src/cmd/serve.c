@@ -44,6 +44,7 @@ static const char worker_usage[] =
 static const struct job_type job_types[] = {
     {WEBHOOK_JOB, webhook_deliver_job, 0},
     {WEBHOOK_STEP_JOB, webhook_step_job, 0},
+    {"noop", job_noop, 0},
 };
 
 struct run_options {

@@ -111,6 +111,10 @@ int job_renew(struct db *db, const struct job *job, int64_t lease_ms);
 int
 job_finish(struct db *db, const struct job *job, const struct job_outcome *out);
 
+/* A job type that does nothing: what the queue itself costs (make bench). */
+void
+job_noop(struct job_ctx *ctx, const struct job *job, struct job_outcome *out);
+
 /* Wakes the workers of this process (after a commit that enqueued). */
 void job_wake(void);
 

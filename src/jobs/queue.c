@@ -30,28 +30,42 @@ static const char SQL_ENQUEUE[] =
 /*
  * Fairness: a job is passed over while its lane, or its workspace, holds
  * as many of this process's workers as allowed ($4, $5; counted over live
- * leases of $3).  The count is read, not locked, so claims racing on
- * PostgreSQL may pass a cap by one.
+ * leases of $3).  Each list of full lanes is made once per claim, not per
+ * row, so a long queue behind a full lane costs a scan, not a count per
+ * row.  The counts are read, not locked, so claims racing on PostgreSQL
+ * may pass a cap by one.
  */
+#define HELD_BY_US                                                             \
+	" FROM jobs r WHERE r.state = 'running' AND r.claimed_by = $3"         \
+	" AND r.lease_until >= $2"
 #define CLAIM_FAIR                                                             \
-	" AND (j.lane IS NULL OR (SELECT COUNT(*) FROM jobs r"                 \
-	"  WHERE r.state = 'running' AND r.claimed_by = $3"                    \
-	"  AND r.lease_until >= $2 AND r.lane = j.lane) < $4)"                 \
-	" AND (j.workspace_id IS NULL OR (SELECT COUNT(*) FROM jobs r"         \
-	"  WHERE r.state = 'running' AND r.claimed_by = $3"                    \
-	"  AND r.lease_until >= $2 AND r.workspace_id = j.workspace_id) < $5)"
+	" AND (j.lane IS NULL OR j.lane NOT IN (SELECT r.lane" HELD_BY_US      \
+	"  AND r.lane IS NOT NULL GROUP BY r.lane HAVING COUNT(*) >= $4))"     \
+	" AND (j.workspace_id IS NULL OR j.workspace_id NOT IN"                \
+	"  (SELECT r.workspace_id" HELD_BY_US                                  \
+	" AND r.workspace_id IS NOT NULL"                                      \
+	"  GROUP BY r.workspace_id HAVING COUNT(*) >= $5))"
 #define CLAIM_SET                                                              \
 	"UPDATE jobs SET state = 'running', attempts = attempts + 1,"          \
 	" lease_until = $1, updated_at = $2, claimed_by = $3"
-#define CLAIM_PICK                                                             \
-	" WHERE id = (SELECT j.id FROM jobs j WHERE" CLAIM_DUE CLAIM_FAIR      \
-	" ORDER BY j.run_at, j.id LIMIT 1"
+/*
+ * A running job whose worker stopped renewing its lease first, else the
+ * oldest due queued job: each a walk of the index jobs_due in its order,
+ * so a deep queue costs no sort.
+ */
+#define PICK(which, lock)                                                      \
+	"(SELECT j.id FROM jobs j WHERE " which CLAIM_FAIR                     \
+	" ORDER BY j.run_at, j.id LIMIT 1" lock ")"
+#define CLAIM_PICK(lock)                                                       \
+	" WHERE id = COALESCE(" PICK(                                          \
+	    "j.state = 'running' AND j.lease_until < $2",                      \
+	    lock) ", " PICK("j.state = 'queued' AND j.run_at <= $2", lock) ")"
 #define CLAIM_RETURNING                                                        \
 	" RETURNING id, type, ref_id, workspace_id, attempts, max_attempts"
 static const char SQL_CLAIM[] =
-    CLAIM_SET CLAIM_PICK ") AND" CLAIM_DUE CLAIM_RETURNING;
-static const char SQL_CLAIM_PG[] = CLAIM_SET CLAIM_PICK
-    " FOR UPDATE SKIP LOCKED) AND" CLAIM_DUE CLAIM_RETURNING;
+    CLAIM_SET CLAIM_PICK("") " AND" CLAIM_DUE CLAIM_RETURNING;
+static const char SQL_CLAIM_PG[] = CLAIM_SET CLAIM_PICK(
+    " FOR UPDATE SKIP LOCKED") " AND" CLAIM_DUE CLAIM_RETURNING;
 
 static const char SQL_RENEW[] =
     "UPDATE jobs SET lease_until = $3"

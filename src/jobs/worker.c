@@ -59,6 +59,14 @@ struct job_workers {
 #define RETRY_MS_MAX (3600 * 1000)
 
 void
+job_noop(struct job_ctx *ctx, const struct job *job, struct job_outcome *out)
+{
+	(void)ctx;
+	(void)job;
+	(void)out;
+}
+
+void
 job_wake(void)
 {
 	pthread_mutex_lock(&wake_lock);
@@ -170,8 +178,6 @@ run_job(struct worker *w, struct job_ctx *ctx, const struct job *job)
 		log_error(job->id, "job.finish_failed", "rc=%s",
 		    pb_rc_name(rc));
 	count_finished(name, job, &out);
-	/* A worker may be waiting for this job's lane to free up. */
-	job_wake();
 	log_debug(job->id, "job.ran", "type=%s attempt=%d status=%d", job->type,
 	    job->attempts, (int)out.status);
 }

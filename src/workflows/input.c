@@ -59,6 +59,10 @@ parse_name(const cJSON *item, struct workflow_input *in, cJSON *fields)
 		json_field_error(fields, "name", "must be 1 to 100 characters");
 		return;
 	}
+	if (item->valuestring[strspn(item->valuestring, " \t\r\n")] == '\0') {
+		json_field_error(fields, "name", "must not be blank");
+		return;
+	}
 	in->name = item->valuestring;
 }
 

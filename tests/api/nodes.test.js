@@ -14,30 +14,12 @@ const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
 const { withEndpoint } = require('./lib/setup');
 const { waitUntil, settle, scaled } = require('./lib/wait');
+const { postAll } = require('./lib/http');
 
 const skip = PG_ADMIN ? false : 'runs on PostgreSQL only (tools/with-pg.sh)';
 
 function sql(database, query) {
   return execFileSync('psql', ['-Atq', '-v', 'ON_ERROR_STOP=1', database, '-c', query], { encoding: 'utf8' }).trim();
-}
-
-// Posts each body with at most `width` requests in flight; returns the
-// answers in order (a refused connection counts as status 0).
-async function postAll(bodies, width, post) {
-  const answers = new Array(bodies.length);
-  let next = 0;
-  async function lane() {
-    while (next < bodies.length) {
-      const i = next++;
-      try {
-        answers[i] = await post(bodies[i], i);
-      } catch (err) {
-        answers[i] = { status: 0, text: String(err) };
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: width }, lane));
-  return answers;
 }
 
 function attemptsIn(log) {

@@ -11,6 +11,7 @@ const { startReceiver } = require('./lib/receiver');
 const { api } = require('./lib/api');
 const { cli } = require('./lib/cli');
 const { waitUntil, settle, scaled } = require('./lib/wait');
+const { postAll } = require('./lib/http');
 
 async function createWorkflow(client, urls) {
   const r = await client.post('/api/v1/workflows', {
@@ -35,20 +36,6 @@ async function settledRuns(client, wf, n, timeoutMs = 20000) {
     },
     { timeoutMs: scaled(timeoutMs), intervalMs: 200, what: () => `${n} settled runs; ${seen.filter((r) => r.status === 'running').length} of ${seen.length} still running` },
   );
-}
-
-// Posts each body with at most `width` requests in flight.
-async function postAll(bodies, width, post) {
-  const answers = new Array(bodies.length);
-  let next = 0;
-  async function lane() {
-    while (next < bodies.length) {
-      const i = next++;
-      answers[i] = await post(bodies[i]);
-    }
-  }
-  await Promise.all(Array.from({ length: width }, lane));
-  return answers;
 }
 
 test('SIGKILL in the middle of a step: after the restart the step completes, then the next one; nothing lost', { timeout: 60000 }, async (t) => {

@@ -79,6 +79,7 @@ test('workflow API: create, read, update keeping a step and its secret, delete; 
     [{ name: 'x', trigger: 'lead.captured', steps: Array(11).fill({ type: 'webhook', url: rcv.url() }) }, 'steps', /1 to 10/],
     [{ name: 'x', trigger: 'lead.updated', steps: [{ type: 'webhook', url: rcv.url() }] }, 'trigger', /not available yet/],
     [{ name: '', trigger: 'lead.captured', steps: [{ type: 'webhook', url: rcv.url() }] }, 'name', /1 to 100/],
+    [{ name: ' \t ', trigger: 'lead.captured', steps: [{ type: 'webhook', url: rcv.url() }] }, 'name', /blank/],
     [{ trigger: 'lead.captured', steps: [{ type: 'webhook', url: rcv.url() }] }, 'name', /required/],
     [{ name: 'x', trigger: 'lead.captured', steps: [{ type: 'webhook', url: rcv.url() }], color: 'red' }, 'color', /not a field/],
   ];

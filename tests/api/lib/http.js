@@ -66,4 +66,23 @@ function request(method, url, { headers = {}, body, chunked = false, timeoutMs =
   });
 }
 
-module.exports = { request };
+// Posts each body with at most `width` requests in flight; returns the
+// answers in order (a refused connection counts as status 0).
+async function postAll(bodies, width, post) {
+  const answers = new Array(bodies.length);
+  let next = 0;
+  async function lane() {
+    while (next < bodies.length) {
+      const i = next++;
+      try {
+        answers[i] = await post(bodies[i], i);
+      } catch (err) {
+        answers[i] = { status: 0, text: String(err) };
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: width }, lane));
+  return answers;
+}
+
+module.exports = { postAll, request };
