@@ -32,7 +32,17 @@ api_delivery_redeliver(struct http_req *req, struct http_resp *resp)
 	rc = delivery_redeliver(api_db(req), api_who(req), req->params[0], id);
 	if (rc == PB_ERR_CONFLICT) {
 		http_resp_error(resp, 409, "endpoint_deleted",
-		    "The endpoint of this delivery was deleted.", NULL);
+		    "The endpoint or workflow step of this delivery was "
+		    "deleted.",
+		    NULL);
+		return;
+	}
+	if (rc == PB_ERR_DENIED) {
+		http_resp_error(resp, 409, "step_in_progress",
+		    "The workflow step is still being attempted; redeliver "
+		    "once "
+		    "it has ended.",
+		    NULL);
 		return;
 	}
 	if (rc != PB_OK) {

@@ -95,9 +95,11 @@ struct job_claimer {
 };
 
 /*
- * Claims the next due job whose lane and workspace are under their caps,
- * or PB_ERR_NOT_FOUND with the time of the next queued job (INT64_MAX
- * when none; in the past when due jobs wait for a cap) in *next_at.
+ * Claims a running job whose lease expired, else the oldest due queued
+ * job, whose lane and workspace are under their caps; or PB_ERR_NOT_FOUND
+ * with the time of the next queued job (INT64_MAX when none; in the past
+ * when due jobs wait for a cap) in *next_at.  An expired lease is found by
+ * looking, at the worker's next poll.
  */
 int job_claim(struct db *db, const struct job_claimer *by, struct job *job,
     int64_t *next_at);
@@ -110,10 +112,6 @@ int job_renew(struct db *db, const struct job *job, int64_t lease_ms);
  */
 int
 job_finish(struct db *db, const struct job *job, const struct job_outcome *out);
-
-/* A job type that does nothing: what the queue itself costs (make bench). */
-void
-job_noop(struct job_ctx *ctx, const struct job *job, struct job_outcome *out);
 
 /* Wakes the workers of this process (after a commit that enqueued). */
 void job_wake(void);

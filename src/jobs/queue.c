@@ -104,7 +104,11 @@ job_enqueue(struct db *db, const struct job_spec *spec)
 	rc = db_run(db, SQL_ENQUEUE, "sssssiii", id, spec->type, spec->ref_id,
 	    spec->workspace_id, spec->lane, (int64_t)spec->max_attempts,
 	    spec->run_at ? spec->run_at : now, now);
-	/* This process's workers, and (once a transaction) other nodes'. */
+	/*
+	 * This process's workers, and (once a transaction) other nodes'.
+	 * Notifications matter on PostgreSQL only, where every write is a
+	 * transaction of its own (no group commit's savepoints to undo one).
+	 */
 	if (rc == PB_OK && db_after_commit(db, wake_after_commit, NULL))
 		rc = db_notify(db, JOB_CHANNEL);
 	return rc;

@@ -59,14 +59,6 @@ struct job_workers {
 #define RETRY_MS_MAX (3600 * 1000)
 
 void
-job_noop(struct job_ctx *ctx, const struct job *job, struct job_outcome *out)
-{
-	(void)ctx;
-	(void)job;
-	(void)out;
-}
-
-void
 job_wake(void)
 {
 	pthread_mutex_lock(&wake_lock);

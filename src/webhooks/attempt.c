@@ -94,6 +94,15 @@ webhook_attempt_send(struct net_client *client, struct webhook_attempt *a)
 		free(headers[i]);
 }
 
+const char *
+webhook_skip_reason(const struct webhook_attempt *a)
+{
+	if (a->in_workflow)
+		return a->signer_id[0] ? "workflow_disabled"
+				       : "workflow_step_deleted";
+	return a->endpoint_id[0] ? "endpoint_disabled" : "endpoint_deleted";
+}
+
 void
 webhook_attempt_log(const char *job_id, const struct webhook_attempt *a)
 {

@@ -59,7 +59,7 @@ static const char SQL_FAILED_SINCE[] =
     " ORDER BY d.id LIMIT $4";
 static const char SQL_ORIGINAL[] =
     "SELECT d.event_id, d.message_id, d.endpoint_id, d.url, d.run_id,"
-    " d.step_id, s.id FROM deliveries d"
+    " d.step_id, s.id, rs.status FROM deliveries d"
     " LEFT JOIN run_steps rs ON rs.id = d.step_id"
     " LEFT JOIN workflow_steps s ON s.id = rs.workflow_step_id"
     " WHERE d.id = $1 AND d.workspace_id = $2";
@@ -224,6 +224,14 @@ record_in_txn(struct db *db, void *arg)
 }
 
 int
+delivery_end_step(struct db *db, void *arg)
+{
+	const struct step_ending *e = arg;
+
+	return e->status ? run_step_end(db, e->step_id, e->status) : PB_OK;
+}
+
+int
 delivery_record(struct db *db, const struct delivery_outcome *o)
 {
 	return db_write(db, record_in_txn, (void *)o);
@@ -353,6 +361,7 @@ struct original {
 	char event_id[ID_SIZE], message_id[ID_SIZE], endpoint_id[ID_SIZE];
 	char run_id[ID_SIZE], step_id[ID_SIZE];
 	char workflow_step_id[ID_SIZE]; /* a workflow step's delivery */
+	bool step_open; /* that step is still being attempted */
 	char *url;
 };
 
@@ -372,6 +381,9 @@ load_original(struct db *db, const char *workspace_id, const char *id,
 	db_col_copy(st, 4, o->run_id, ID_SIZE);
 	db_col_copy(st, 5, o->step_id, ID_SIZE);
 	db_col_copy(st, 6, o->workflow_step_id, ID_SIZE);
+	o->step_open = o->workflow_step_id[0] &&
+	    (strcmp(db_col_text(st, 7), "pending") == 0 ||
+		strcmp(db_col_text(st, 7), "running") == 0);
 	db_reset(st);
 	return PB_OK;
 }
@@ -394,6 +406,8 @@ redeliver_one(struct db *db, const struct principal *who, const char *id,
 
 	if (rc == PB_OK && target[0] == '\0')
 		rc = PB_ERR_CONFLICT; /* its endpoint or step was deleted */
+	if (rc == PB_OK && o.step_open)
+		rc = PB_ERR_DENIED; /* its step's own retries are not over */
 	row = (struct delivery_row){.workspace_id = ws,
 	    .event_id = o.event_id,
 	    .message_id = o.message_id,

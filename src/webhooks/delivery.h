@@ -1,7 +1,8 @@
 /*
- * Delivery rows, shared by the dispatcher and the delivery log inside
- * webhooks/: a pending row made at capture or redelivery, and the outcome
- * of its one attempt.
+ * Deliveries inside webhooks/: a delivery is one attempt to one endpoint
+ * or workflow step, its row made pending (at capture, at a redelivery, or
+ * as a workflow step's attempt begins) and then given the outcome.  The
+ * dispatcher, the workflow step job and the delivery log share them.
  */
 #ifndef WEBHOOKS_DELIVERY_H
 #define WEBHOOKS_DELIVERY_H
@@ -50,6 +51,7 @@ struct webhook_attempt {
 	char *captured_url; /* the URL when the delivery was made */
 	int64_t previous_expires_at;
 	bool pending, target_enabled;
+	bool in_workflow; /* a workflow step's attempt */
 	struct delivery_result result;
 };
 
@@ -57,6 +59,8 @@ struct net_client;
 
 /* Makes the attempt: signs, sends, and fills a->result. */
 void webhook_attempt_send(struct net_client *client, struct webhook_attempt *a);
+/* Why an attempt whose endpoint or step is gone or disabled is skipped. */
+const char *webhook_skip_reason(const struct webhook_attempt *a);
 /* Counts the outcome in the metrics and logs it, one line. */
 void webhook_attempt_log(const char *job_id, const struct webhook_attempt *a);
 void webhook_attempt_release(struct webhook_attempt *a);
@@ -75,6 +79,13 @@ char *delivery_headers_json(char *const *headers);
 /* Fills status, error, code, duration and the response from resp. */
 void delivery_result_take(struct delivery_result *res,
     const struct net_response *resp);
+/* How a workflow step ends with an attempt, for delivery_record's then. */
+struct step_ending {
+	const char *step_id;
+	const char *status; /* NULL: the step stays running, for a retry */
+};
+int delivery_end_step(struct db *db, void *arg);
+
 /* An attempt's outcome to record. */
 struct delivery_outcome {
 	const char *id;

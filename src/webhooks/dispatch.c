@@ -2,7 +2,8 @@
  * The signed dispatcher.  At capture, one pending delivery per endpoint
  * subscribed to the event, each a step of the event's dispatch run and a
  * job of its own.  A worker then makes exactly one attempt (attempt.c),
- * its outcome recorded on the delivery and its step.
+ * its outcome recorded on the delivery and its step.  The same job sends
+ * test events and redeliveries made by hand, a workflow step's too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ static const char SQL_ATTEMPT[] =
     "SELECT d.status, d.message_id, d.step_id, d.workspace_id, v.type,"
     " v.payload, w.id, w.url, w.enabled, w.secret_enc,"
     " w.previous_secret_enc, w.previous_secret_expires_at, d.url,"
-    " s.id, s.config, s.secret_enc, f.enabled"
+    " s.id, s.config, s.secret_enc, f.enabled, rs.workflow_step_id"
     " FROM deliveries d JOIN events v ON v.id = d.event_id"
     " LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id"
     " LEFT JOIN run_steps rs ON rs.id = d.step_id AND d.endpoint_id IS NULL"
@@ -109,8 +110,28 @@ load_attempt(struct db *db, struct webhook_attempt *a)
 		a->sealed = db_col_dup(st, 15);
 		a->target_enabled = db_col_i64(st, 16) != 0;
 	}
+	a->in_workflow = !db_col_null(st, 17);
 	db_reset(st);
 	return PB_OK;
+}
+
+/*
+ * Records the outcome on its step: a dispatch step takes the attempt's
+ * status; a workflow step (redelivered by hand once it had ended) ends
+ * anew, so that a success goes on to the steps after it.
+ */
+static int
+record(struct db *db, const struct webhook_attempt *a)
+{
+	struct step_ending e = {a->step_id, a->result.status};
+
+	return delivery_record(db,
+	    &(struct delivery_outcome){.id = a->delivery_id,
+		.step_id = a->in_workflow ? NULL : a->step_id,
+		.endpoint_id = a->endpoint_id[0] ? a->endpoint_id : NULL,
+		.res = &a->result,
+		.then = a->in_workflow ? delivery_end_step : NULL,
+		.arg = &e});
 }
 
 void
@@ -138,16 +159,11 @@ webhook_deliver_job(struct job_ctx *ctx, const struct job *job,
 	if (a.signer_id[0] == '\0' || !a.target_enabled) {
 		a.result.url = a.url ? a.url : a.captured_url;
 		a.result.status = "skipped";
-		a.result.error =
-		    a.endpoint_id[0] ? "endpoint_disabled" : "endpoint_deleted";
+		a.result.error = webhook_skip_reason(&a);
 	} else {
 		webhook_attempt_send(ctx->local, &a);
 	}
-	rc = delivery_record(ctx->db,
-	    &(struct delivery_outcome){.id = a.delivery_id,
-		.step_id = a.step_id,
-		.endpoint_id = a.endpoint_id[0] ? a.endpoint_id : NULL,
-		.res = &a.result});
+	rc = record(ctx->db, &a);
 	if (rc == PB_ERR_CONFLICT) {
 		log_warn(job->id, "webhook.recorded_already", "delivery=%s",
 		    a.delivery_id);

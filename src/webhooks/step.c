@@ -107,6 +107,7 @@ read_step(struct db_stmt *st, struct step_attempt *s)
 
 	s->open =
 	    strcmp(status, "pending") == 0 || strcmp(status, "running") == 0;
+	a->in_workflow = true;
 	db_col_copy(st, 1, a->message_id, ID_SIZE);
 	db_col_copy(st, 2, a->workspace_id, ID_SIZE);
 	a->type = db_col_dup(st, 3);
@@ -213,20 +214,6 @@ next_attempt_at(const struct delivery_result *res, int made)
 	return clock_now_ms() + ms;
 }
 
-/* How the step ends after this attempt, as handed to delivery_record(). */
-struct ending {
-	const char *step_id;
-	const char *status; /* NULL: the step stays running for a retry */
-};
-
-static int
-end_in_txn(struct db *db, void *arg)
-{
-	const struct ending *e = arg;
-
-	return e->status ? run_step_end(db, e->step_id, e->status) : PB_OK;
-}
-
 static void
 attempt_or_skip(struct job_ctx *ctx, struct step_attempt *s)
 {
@@ -238,8 +225,7 @@ attempt_or_skip(struct job_ctx *ctx, struct step_attempt *s)
 	}
 	a->result.url = a->url ? a->url : a->captured_url;
 	a->result.status = "skipped";
-	a->result.error =
-	    a->signer_id[0] ? "workflow_disabled" : "workflow_step_deleted";
+	a->result.error = webhook_skip_reason(a);
 }
 
 /* Records the attempt and settles the job: done, or retried later. */
@@ -248,7 +234,7 @@ settle(struct job_ctx *ctx, const struct job *job, struct step_attempt *s,
     struct job_outcome *out)
 {
 	const struct delivery_result *res = &s->a.result;
-	struct ending e = {s->a.step_id, res->status};
+	struct step_ending e = {s->a.step_id, res->status};
 	int rc;
 
 	if (strcmp(res->status, "failed") == 0 && retryable(res) &&
@@ -257,11 +243,15 @@ settle(struct job_ctx *ctx, const struct job *job, struct step_attempt *s,
 	rc = delivery_record(ctx->db,
 	    &(struct delivery_outcome){.id = s->delivery_id,
 		.res = res,
-		.then = end_in_txn,
+		.then = delivery_end_step,
 		.arg = &e});
 	if (rc == PB_ERR_CONFLICT) {
+		/* Another worker took the job over and recorded first: look
+		 * again, in case the step is still open. */
 		log_warn(job->id, "webhook.recorded_already", "delivery=%s",
 		    s->delivery_id);
+		out->status = JOB_RETRY;
+		out->retry_at = clock_now_ms() + 1000;
 	} else if (rc != PB_OK) {
 		out->status = JOB_RETRY;
 		out->retry_at = clock_now_ms() + 1000;
@@ -287,6 +277,8 @@ webhook_step_job(struct job_ctx *ctx, const struct job *job,
 	if (rc != PB_OK && rc != PB_ERR_NOT_FOUND) {
 		out->status = JOB_RETRY;
 		out->retry_at = clock_now_ms() + 1000;
+		snprintf(out->error, sizeof(out->error), "load: %s",
+		    pb_rc_name(rc));
 	} else if (rc == PB_OK && s.open && ctx->local == NULL) {
 		/* No HTTP client on this worker: try again a little later. */
 		out->status = JOB_RETRY;

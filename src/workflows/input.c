@@ -193,6 +193,10 @@ workflow_input_parse(const cJSON *body, bool create, struct workflow_input *in,
 		json_field_error(*fields, "trigger", "is required");
 	if (create && in->nsteps < 0)
 		json_field_error(*fields, "steps", "is required");
+	for (int i = 0; create && i < in->nsteps; i++)
+		if (in->steps[i].id)
+			json_field_error(*fields, "steps",
+			    "a new workflow's steps have no \"id\"");
 	return cJSON_GetArraySize(*fields) ? PB_ERR_INVALID : PB_OK;
 }
 

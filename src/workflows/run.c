@@ -62,6 +62,10 @@ static const char SQL_STEP_PLACE[] =
 static const char SQL_NEXT_STEP[] =
     "SELECT id, type, workflow_step_id FROM run_steps"
     " WHERE run_id = $1 AND position = $2 AND status = 'pending'";
+/* A step that succeeds after the run failed (redelivered) resumes it. */
+static const char SQL_RESUME_REST[] =
+    "UPDATE run_steps SET status = 'pending', updated_at = $3"
+    " WHERE run_id = $1 AND position > $2 AND status = 'skipped'";
 static const char SQL_SKIP_REST[] =
     "UPDATE run_steps SET status = 'skipped', updated_at = $3"
     " WHERE run_id = $1 AND position > $2 AND status = 'pending'";
@@ -243,7 +247,10 @@ run_step_end(struct db *db, const char *step_id, const char *status)
 	if (strcmp(status, "failed") == 0)
 		rc = db_run(db, SQL_SKIP_REST, "sii", p.run_id, p.position,
 		    clock_now_ms());
-	else
+	else if (strcmp(status, "succeeded") == 0)
+		rc = db_run(db, SQL_RESUME_REST, "sii", p.run_id, p.position,
+		    clock_now_ms());
+	if (rc == PB_OK && strcmp(status, "failed") != 0)
 		rc = start_next(db, &p);
 	if (rc == PB_OK)
 		rc = run_step_set_status(db, step_id, status);

@@ -108,7 +108,7 @@ insert_steps(struct db *db, struct change *c, struct kept *kept)
 	int rc = PB_OK;
 
 	for (int i = 0; rc == PB_OK && i < c->in->nsteps; i++) {
-		if (c->in->steps[i].id == NULL)
+		if (c->in->steps[i].id == NULL || kept == NULL)
 			rc = insert_new_step(db, c, i);
 		else
 			rc = insert_step(db, c, i, c->in->steps[i].id,

@@ -161,7 +161,7 @@ test('500 three times: failed after exactly three attempts; a 404 fails at once;
   assert.equal((await client.get('/api/v1/workflow-runs?workflow_id=whk_1')).status, 400);
 
   // Redelivered by hand once the receiver is back: one more attempt, signed
-  // with the step's secret, and the run no longer failed.
+  // with the step's secret; the run resumes with the step it had skipped.
   rcv.respond({ status: 200 });
   rcv.secret = down.steps[0].secret;
   const last = downRun.steps[0].attempts[2];
@@ -171,13 +171,37 @@ test('500 three times: failed after exactly three attempts; a 404 fails at once;
   assert.equal(redone.status, 'succeeded');
   assert.equal(redone.redelivery_of, last.delivery_id);
   assert.equal(redone.endpoint_id, null);
-  const rec = rcv.requests[rcv.requests.length - 1];
+  const rec = rcv.requests.find((q) => q.headers['x-pitchbar-webhook-id'] === redone.id);
   assert.equal(rec.path, '/down');
   rcv.assertVerified(rec);
-  const after = await client.run(downRun.id);
-  assert.equal(after.steps[0].attempts.length, 4);
-  assert.equal(after.steps[0].status, 'succeeded');
+  const after = await waitUntil(async () => {
+    const run = await client.run(downRun.id);
+    return run.status !== 'running' ? run : false;
+  }, { what: 'the resumed run to end' });
   assert.equal(after.status, 'succeeded');
+  assert.deepEqual(after.steps.map((s) => s.status), ['succeeded', 'succeeded']);
+  assert.equal(after.steps[0].attempts.length, 4);
+  assert.equal(rcv.requests.filter((q) => q.path === '/after').length, 1);
+});
+
+test('a step still retrying cannot be redelivered by hand; a new workflow\'s steps carry no id', { timeout: 60000 }, async (t) => {
+  const { rcv, client } = await setup(t, { label: 'workflows-busy', env: { PITCHBAR_RETRY_DELAYS: '30,30' } });
+  rcv.respond({ status: 500 });
+  const wf = await createWorkflow(client, [{ type: 'webhook', url: rcv.url('/busy') }, { type: 'webhook', url: rcv.url('/next') }]);
+  assert.equal((await client.lead({ email: 'busy@example.com' })).status, 201);
+  const run = await waitUntil(async () => {
+    const r = (await client.get(`/api/v1/workflow-runs?workflow_id=${wf.id}`)).json.data[0];
+    return r && r.steps[0].attempts.length === 1 && r.steps[0].attempts[0].status === 'failed' ? r : false;
+  }, { what: 'the first attempt to fail' });
+  assert.equal(run.steps[0].status, 'running');
+  const r = await client.post(`/api/v1/deliveries/${run.steps[0].attempts[0].delivery_id}/redeliver`);
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.json.error.code, 'step_in_progress');
+  assert.equal((await client.run(run.id)).steps[0].attempts.length, 1, 'the refused redelivery made an attempt');
+
+  const withId = await client.post('/api/v1/workflows', { name: 'x', trigger: 'lead.captured', steps: [{ id: wf.steps[0].id, type: 'webhook', url: rcv.url() }] });
+  assert.equal(withId.status, 422, withId.text);
+  assert.match(withId.json.error.fields.steps, /no "id"/);
 });
 
 test('429 with Retry-After: 2: the next attempt waits at least 2 s; steps run in order', { timeout: 60000 }, async (t) => {
