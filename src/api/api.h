@@ -33,10 +33,19 @@ const char *api_session_token(const struct http_req *req);
 bool api_can_manage(const struct http_req *req);
 
 /*
- * The request's JSON object body, or NULL with a 400 or 415 answer in
- * resp.  The caller deletes it.
+ * The request's JSON object body, or NULL with an answer in resp: 415, 400
+ * for a body that is no JSON object (or too wide to check), 422 for a key
+ * repeated in an object.  The caller deletes it.
  */
 cJSON *api_json_body(struct http_req *req, struct http_resp *resp);
+/*
+ * api_json_body() for a body that may hold only the members named (a list
+ * ending with NULL); any other answers 422, so that a typo is not ignored.
+ */
+cJSON *api_json_fields(struct http_req *req, struct http_resp *resp,
+    const char *const *names);
+/* True for a request with no body, or "{}"; else false with an answer. */
+bool api_no_body(struct http_req *req, struct http_resp *resp);
 /*
  * Reads ?limit= and ?cursor= (an id with the given prefix); false with a
  * 400 answer in resp when either is malformed.
@@ -52,6 +61,11 @@ void api_reply(struct http_resp *resp, int rc, int status, cJSON *out);
 void api_invalid(struct http_resp *resp, cJSON *fields);
 /* 404 for a path id that is malformed or not in the caller's workspace. */
 void api_not_found(struct http_resp *resp);
+/*
+ * Answers a refused test or redelivery: 409 with the code in why when rc
+ * is PB_ERR_CONFLICT, else rc as api_fail() does.
+ */
+void api_refused(struct http_resp *resp, int rc, const char *why);
 
 /* Handlers, by resource. */
 void api_health(struct http_req *req, struct http_resp *resp);
@@ -92,6 +106,7 @@ void api_session_get(struct http_req *req, struct http_resp *resp);
 void api_session_switch(struct http_req *req, struct http_resp *resp);
 void api_session_delete(struct http_req *req, struct http_resp *resp);
 void api_web_page(struct http_req *req, struct http_resp *resp);
+void api_widget_demo(struct http_req *req, struct http_resp *resp);
 void api_web_asset(struct http_req *req, struct http_resp *resp);
 void api_web_redirect(struct http_req *req, struct http_resp *resp);
 

@@ -80,7 +80,8 @@ void
 api_members_add(struct http_req *req, struct http_resp *resp)
 {
 	bool fast = config_get()->password_cost == CONFIG_COST_INTERACTIVE;
-	cJSON *body = api_json_body(req, resp);
+	static const char *const names[] = {"email", "role", "name", NULL};
+	cJSON *body = api_json_fields(req, resp, names);
 	struct member_added added;
 	const char *why = "";
 	enum role role;
@@ -111,6 +112,7 @@ path_user(const struct http_req *req)
 void
 api_members_update(struct http_req *req, struct http_resp *resp)
 {
+	static const char *const names[] = {"role", NULL};
 	const char *why = "";
 	enum role role;
 	cJSON *body;
@@ -120,7 +122,7 @@ api_members_update(struct http_req *req, struct http_resp *resp)
 		api_not_found(resp);
 		return;
 	}
-	if ((body = api_json_body(req, resp)) == NULL)
+	if ((body = api_json_fields(req, resp, names)) == NULL)
 		return;
 	if (read_role(resp, body, &role)) {
 		rc = member_set_role(api_db(req), api_who(req), path_user(req),

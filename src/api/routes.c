@@ -92,7 +92,7 @@ static const struct http_route routes[] = {
     PAGE("/app/integrations", "integrations.html"),
     PAGE("/app/integrations/webhooks", "webhooks.html"),
     PAGE("/app/workflows", "workflows.html"),
-    {"GET", "/demo/{widget_key}", PERM_PUBLIC, api_web_page, 0,
+    {"GET", "/demo/{widget_key}", PERM_PUBLIC, api_widget_demo, 0,
 	HTTP_KEY_IN_PATH, "demo.html"},
     PAGE("/widget/v1/widget.js", "widget.js"),
     ROUTE("GET", "/assets/{file}", PERM_PUBLIC, api_web_asset),
@@ -228,7 +228,8 @@ admit(struct http_req *req, struct http_resp *resp)
 	db_release(db);
 	if (ok && !role_allows(ctx->who.role, need)) {
 		http_resp_error(resp, 403, "forbidden",
-		    "Only Owners and Admins manage integrations.", NULL);
+		    "Only Owners and Admins make changes; Members only look.",
+		    NULL);
 		ok = false;
 	}
 	return ok;

@@ -66,10 +66,11 @@ api_session_create(struct http_req *req, struct http_resp *resp)
 	struct principal who, old_who;
 	char peer[64], *token = NULL;
 	int64_t retry_after;
+	static const char *const names[] = {"email", "password", NULL};
 	cJSON *body;
 	int rc;
 
-	if ((body = api_json_body(req, resp)) == NULL)
+	if ((body = api_json_fields(req, resp, names)) == NULL)
 		return;
 	email = json_str(body, "email");
 	password = json_str(body, "password");
@@ -117,13 +118,14 @@ need_session(struct http_req *req, struct http_resp *resp)
 void
 api_session_switch(struct http_req *req, struct http_resp *resp)
 {
+	static const char *const names[] = {"workspace_id", NULL};
 	struct principal who = *api_who(req);
 	const char *workspace;
 	cJSON *body;
 	int rc;
 
 	if (!need_session(req, resp) ||
-	    (body = api_json_body(req, resp)) == NULL)
+	    (body = api_json_fields(req, resp, names)) == NULL)
 		return;
 	workspace = json_str(body, "workspace_id");
 	rc = workspace && id_valid(workspace, "ws_")

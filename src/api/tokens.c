@@ -21,7 +21,8 @@ api_tokens_list(struct http_req *req, struct http_resp *resp)
 void
 api_tokens_create(struct http_req *req, struct http_resp *resp)
 {
-	cJSON *body = api_json_body(req, resp), *out, *fields;
+	static const char *const names[] = {"name", NULL};
+	cJSON *body = api_json_fields(req, resp, names), *out, *fields;
 	const char *name;
 	char id[ID_SIZE], *token;
 	int rc;

@@ -147,6 +147,8 @@ api_webhook_rotate(struct http_req *req, struct http_resp *resp)
 		api_not_found(resp);
 		return;
 	}
+	if (!api_no_body(req, resp))
+		return;
 	rc = webhook_rotate_secret(api_db(req), api_who(req), path_id(req));
 	if (rc != PB_OK)
 		api_fail(resp, rc);
@@ -157,6 +159,7 @@ api_webhook_rotate(struct http_req *req, struct http_resp *resp)
 void
 api_webhook_test(struct http_req *req, struct http_resp *resp)
 {
+	const char *why = NULL;
 	char id[ID_SIZE];
 	cJSON *out;
 	int rc;
@@ -165,9 +168,12 @@ api_webhook_test(struct http_req *req, struct http_resp *resp)
 		api_not_found(resp);
 		return;
 	}
-	rc = webhook_send_test(api_db(req), api_who(req), path_id(req), id);
+	if (!api_no_body(req, resp))
+		return;
+	rc = webhook_send_test(api_db(req), api_who(req), path_id(req), id,
+	    &why);
 	if (rc != PB_OK) {
-		api_fail(resp, rc);
+		api_refused(resp, rc, why);
 		return;
 	}
 	out = cJSON_CreateObject();
@@ -179,7 +185,8 @@ api_webhook_test(struct http_req *req, struct http_resp *resp)
 static bool
 read_since(struct http_req *req, struct http_resp *resp, int64_t *since)
 {
-	cJSON *body = api_json_body(req, resp);
+	static const char *const names[] = {"since", NULL};
+	cJSON *body = api_json_fields(req, resp, names);
 	const char *s = body ? json_str(body, "since") : NULL;
 	int64_t now = clock_now_ms();
 	bool ok;
@@ -202,6 +209,7 @@ read_since(struct http_req *req, struct http_resp *resp, int64_t *since)
 void
 api_webhook_redeliver_failed(struct http_req *req, struct http_resp *resp)
 {
+	const char *why = NULL;
 	int64_t since;
 	cJSON *ids, *out;
 	int rc;
@@ -213,9 +221,9 @@ api_webhook_redeliver_failed(struct http_req *req, struct http_resp *resp)
 	if (!read_since(req, resp, &since))
 		return;
 	rc = delivery_redeliver_failed(api_db(req), api_who(req), path_id(req),
-	    since, &ids);
+	    since, &ids, &why);
 	if (rc != PB_OK) {
-		api_fail(resp, rc);
+		api_refused(resp, rc, why);
 		return;
 	}
 	out = cJSON_CreateObject();

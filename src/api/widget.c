@@ -76,7 +76,8 @@ form_body(struct http_req *req, struct http_resp *resp)
 			"send custom fields as fields[name]=value"));
 	else
 		http_resp_error(resp, 400, "malformed",
-		    "The form is not valid UTF-8 text.", NULL);
+		    "The form must be UTF-8 text without NUL characters (%00).",
+		    NULL);
 	return NULL;
 }
 
@@ -148,23 +149,39 @@ capture(struct http_req *req, struct http_resp *resp,
 	answer(resp, &ans);
 }
 
+/* The agent of the path's widget key; false with a 404 when none. */
+static bool
+find_agent(struct http_req *req, struct http_resp *resp,
+    struct lead_agent *agent)
+{
+	int rc = lead_find_agent(api_db(req), req->params[0], agent);
+
+	if (rc == PB_ERR_NOT_FOUND)
+		http_resp_error(resp, 404, "not_found",
+		    "No agent has this widget key.", NULL);
+	else if (rc != PB_OK)
+		api_fail(resp, rc);
+	return rc == PB_OK;
+}
+
+void
+api_widget_demo(struct http_req *req, struct http_resp *resp)
+{
+	struct lead_agent agent;
+
+	if (find_agent(req, resp, &agent))
+		api_web_page(req, resp);
+}
+
 void
 api_widget_lead(struct http_req *req, struct http_resp *resp)
 {
 	struct lead_agent agent;
 	struct lead_input in;
 	cJSON *body, *fields;
-	int rc;
 
-	rc = lead_find_agent(api_db(req), req->params[0], &agent);
-	if (rc != PB_OK) {
-		if (rc == PB_ERR_NOT_FOUND)
-			http_resp_error(resp, 404, "not_found",
-			    "No agent has this widget key.", NULL);
-		else
-			api_fail(resp, rc);
+	if (!find_agent(req, resp, &agent))
 		return;
-	}
 	if ((body = widget_body(req, resp)) == NULL)
 		return;
 	if (lead_input_parse(body, &in, &fields) != PB_OK) {

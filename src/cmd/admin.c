@@ -1,4 +1,7 @@
-/* Administration without the web app: migrate, init, token create. */
+/*
+ * Administration without the web app: migrate, init, token create, and
+ * the route table.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,37 +25,45 @@ static const char init_usage[] =
     "Creates a workspace, its agent and its Owner, and prints one JSON\n"
     "object: workspace_id, agent_id, widget_key, email, password (null\n"
     "when the user existed already).\n";
+static const char routes_usage[] =
+    "usage: pitchbar routes\n"
+    "Prints every HTTP route with its method and the permission it\n"
+    "requires, as JSON.\n";
 static const char token_usage[] =
     "usage: pitchbar token create --email EMAIL [--workspace ID|NAME]\n"
     "                             [--name LABEL]\n"
     "Prints a new API token for that member; only its digest is stored.\n";
 
-/* Whether argv asks for help; prints usage if so. */
-static bool
-wants_help(int argc, char **argv, const char *usage)
+/*
+ * The command line of a command that takes no option but --help: 0 or 2
+ * when the command is done (help, or a usage error), -1 to go on.
+ */
+static int
+parse_bare(int argc, char **argv, const char *what, const char *usage)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			fputs(usage, stdout);
-			return true;
-		}
-	}
-	return false;
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c = cmd_getopt(argc, argv, opts, what, usage);
+
+	if (c != -1)
+		return c == 'h' ? 0 : 2;
+	if (optind != argc)
+		return cmd_bad_usage(usage, "%s: unexpected argument %s", what,
+		    argv[optind]);
+	return -1;
 }
 
 int
 cmd_migrate(int argc, char **argv)
 {
 	struct db_pool *pool;
+	int rc = parse_bare(argc, argv, "migrate", migrate_usage);
 
-	if (wants_help(argc, argv, migrate_usage))
-		return 0;
-	if (argc > 1) {
-		fputs(migrate_usage, stderr);
-		return 2;
-	}
-	if (!cmd_config() || !cmd_start(1, false, &pool))
+	if (rc >= 0)
+		return rc;
+	if (!cmd_config() || !cmd_start(1, CMD_CREATE, &pool))
 		return 1;
 	cmd_stop(pool);
 	return 0;
@@ -87,7 +98,7 @@ run_init(const char *workspace, const char *email, const char *name,
 	bool fast;
 	int rc;
 
-	if (!cmd_config() || !cmd_start(1, true, &pool))
+	if (!cmd_config() || !cmd_start(1, CMD_VAULT | CMD_CREATE, &pool))
 		return 1;
 	fast = config_get()->password_cost == CONFIG_COST_INTERACTIVE;
 	db = db_acquire(pool);
@@ -107,6 +118,54 @@ run_init(const char *workspace, const char *email, const char *name,
 	return rc == PB_OK ? 0 : cmd_fail("init: %s", why);
 }
 
+/* The options of init and token create, and where their values go. */
+struct admin_options {
+	const char *workspace, *email, *name, *password;
+};
+
+/* Where the value of the option of letter c goes. */
+static const char **
+option_slot(struct admin_options *o, int c)
+{
+	switch (c) {
+	case 'w':
+		return &o->workspace;
+	case 'e':
+		return &o->email;
+	case 'n':
+		return &o->name;
+	default:
+		return &o->password;
+	}
+}
+
+/*
+ * Reads the options of command what into o; needs, the letters of those
+ * it cannot do without ('w', 'e').  0 or 2 when the command is done
+ * (help, or a usage error), -1 to go on.
+ */
+static int
+parse_admin(int argc, char **argv, const char *what, const char *usage,
+    const struct option *opts, const char *needs, struct admin_options *o)
+{
+	int c;
+
+	while ((c = cmd_getopt(argc, argv, opts, what, usage)) != -1) {
+		if (c == 'h' || c == '?')
+			return c == 'h' ? 0 : 2;
+		*option_slot(o, c) = optarg;
+	}
+	if (optind != argc)
+		return cmd_bad_usage(usage, "%s: unexpected argument %s", what,
+		    argv[optind]);
+	if (strchr(needs, 'w') && o->workspace == NULL)
+		return cmd_bad_usage(usage, "%s: --workspace is required",
+		    what);
+	if (strchr(needs, 'e') && o->email == NULL)
+		return cmd_bad_usage(usage, "%s: --email is required", what);
+	return -1;
+}
+
 int
 cmd_init(int argc, char **argv)
 {
@@ -118,36 +177,12 @@ cmd_init(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *workspace = NULL, *email = NULL, *name = NULL, *pw = NULL;
-	int c;
+	struct admin_options o = {0};
+	int rc = parse_admin(argc, argv, "init", init_usage, opts, "we", &o);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			workspace = optarg;
-			break;
-		case 'e':
-			email = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'p':
-			pw = optarg;
-			break;
-		case 'h':
-			fputs(init_usage, stdout);
-			return 0;
-		default:
-			fputs(init_usage, stderr);
-			return 2;
-		}
-	}
-	if (workspace == NULL || email == NULL || optind != argc) {
-		fputs(init_usage, stderr);
-		return 2;
-	}
-	return run_init(workspace, email, name, pw);
+	if (rc >= 0)
+		return rc;
+	return run_init(o.workspace, o.email, o.name, o.password);
 }
 
 static int
@@ -159,7 +194,7 @@ run_token_create(const char *email, const char *workspace, const char *name)
 	struct db *db;
 	int rc;
 
-	if (!cmd_config() || !cmd_start(1, true, &pool))
+	if (!cmd_config() || !cmd_start(1, CMD_VAULT, &pool))
 		return 1;
 	db = db_acquire(pool);
 	rc = token_create(db, email, workspace, name, &token, &why);
@@ -182,41 +217,25 @@ cmd_token(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *email = NULL, *workspace = NULL, *name = NULL;
-	int c;
+	struct admin_options o = {0};
+	bool help;
+	int rc;
 
 	if (argc < 2 || strcmp(argv[1], "create") != 0) {
-		if (wants_help(argc, argv, token_usage))
-			return 0;
-		fputs(token_usage, stderr);
-		return 2;
-	}
-	argc--;
-	argv++;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			email = optarg;
-			break;
-		case 'w':
-			workspace = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'h':
+		help = argc > 1 &&
+		    (strcmp(argv[1], "--help") == 0 ||
+			strcmp(argv[1], "-h") == 0);
+		if (help) {
 			fputs(token_usage, stdout);
 			return 0;
-		default:
-			fputs(token_usage, stderr);
-			return 2;
 		}
+		return cmd_bad_usage(token_usage, "token: expects create");
 	}
-	if (email == NULL || optind != argc) {
-		fputs(token_usage, stderr);
-		return 2;
-	}
-	return run_token_create(email, workspace, name);
+	rc = parse_admin(argc - 1, argv + 1, "token create", token_usage, opts,
+	    "e", &o);
+	if (rc >= 0)
+		return rc;
+	return run_token_create(o.email, o.workspace, o.name);
 }
 
 int
@@ -227,12 +246,10 @@ cmd_routes(int argc, char **argv)
 	cJSON *out;
 	size_t n;
 	char *s;
+	int rc = parse_bare(argc, argv, "routes", routes_usage);
 
-	if (wants_help(argc, argv,
-		"usage: pitchbar routes\nPrints every HTTP "
-		"route with its method and the permission "
-		"it requires, as JSON.\n"))
-		return 0;
+	if (rc >= 0)
+		return rc;
 	routes = api_routes(&n);
 	out = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++) {

@@ -3,7 +3,6 @@
  * operator mending what the workers could not (see jobs/admin.h).
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,39 +15,38 @@
 #include "db/db.h"
 #include "jobs/admin.h"
 
-static const char jobs_usage[] =
+static const char list_usage[] =
     "usage: pitchbar jobs list [--state queued|running|failed] [--type TYPE]\n"
     "                          [--limit N]\n"
-    "       pitchbar jobs retry JOB_ID\n"
-    "       pitchbar jobs discard JOB_ID\n"
-    "list prints the jobs, newest first, one JSON object a line (at most\n"
-    "N, default 100, up to 1000).  retry puts a failed job back in the\n"
-    "queue to run now, its attempts reset; discard deletes a queued or\n"
-    "failed job.  Both print the job, as it now is or as it was.\n";
+    "Prints the jobs, newest first, one JSON object a line (at most N,\n"
+    "default 100, up to 1000).\n";
+static const char retry_usage[] =
+    "usage: pitchbar jobs retry JOB_ID\n"
+    "Puts a failed job back in the queue to run now, its attempts reset,\n"
+    "and prints it as it now is.\n";
+static const char discard_usage[] =
+    "usage: pitchbar jobs discard JOB_ID\n"
+    "Deletes a queued or failed job and prints it as it was.  What the\n"
+    "job was to attempt ends failed, with the error \"discarded\": a\n"
+    "delivery, or a workflow step (the steps after it are skipped).\n";
+
+struct jobs_action {
+	const char *name;
+	const char *usage;
+};
+
+static const struct jobs_action actions[] = {
+    {"list", list_usage},
+    {"retry", retry_usage},
+    {"discard", discard_usage},
+};
 
 /* What the command line asked for. */
 struct jobs_options {
-	const char *action; /* "list", "retry" or "discard" */
+	const struct jobs_action *action;
 	const char *id; /* retry, discard */
 	struct job_filter filter; /* list */
 };
-
-/* Prints why the command line is wrong, and the usage; returns 2. */
-static int
-bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pitchbar: jobs: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", jobs_usage);
-	return 2;
-}
 
 /* Sets the option c of list; false when its value is wrong. */
 static bool
@@ -88,31 +86,44 @@ parse(int argc, char **argv, struct jobs_options *o)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	bool list = strcmp(o->action, "list") == 0;
+	const char *name = o->action->name, *usage = o->action->usage;
+	bool list = strcmp(name, "list") == 0;
 	const char *why = NULL;
 	int c;
 
-	/* Our own messages: getopt's would name the action as the program. */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(jobs_usage, stdout);
-			return 0;
-		}
-		if (c == '?' || c == ':')
-			return bad_usage("%s %s", argv[optind - 1],
-			    c == ':' ? "expects a value" : "is no option");
+	while ((c = cmd_getopt(argc, argv, opts, "jobs", usage)) != -1) {
+		if (c == 'h' || c == '?')
+			return c == 'h' ? 0 : 2;
 		if (!list)
-			return bad_usage("%s takes no option", o->action);
+			return cmd_bad_usage(usage, "jobs: %s takes no option",
+			    name);
 		if (!set_filter(&o->filter, c, optarg, &why))
-			return bad_usage("%s", why);
+			return cmd_bad_usage(usage, "jobs: %s", why);
 	}
 	if (list && optind != argc)
-		return bad_usage("list takes no job id");
+		return cmd_bad_usage(usage, "jobs: list takes no job id");
 	if (!list && argc - optind != 1)
-		return bad_usage("%s expects one job id", o->action);
+		return cmd_bad_usage(usage, "jobs: %s expects one job id",
+		    name);
 	o->id = list ? NULL : argv[optind];
 	return -1;
+}
+
+/* jobs alone, jobs --help, or an unknown action: every action's usage. */
+static int
+group_usage(int argc, char **argv)
+{
+	bool help = argc > 1 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+	FILE *out = help ? stdout : stderr;
+
+	if (argc < 2)
+		fputs("pitchbar: jobs: expects list, retry or discard\n", out);
+	else if (!help)
+		fprintf(out, "pitchbar: jobs: %s is no action\n", argv[1]);
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		fputs(actions[i].usage, out);
+	return help ? 0 : 2;
 }
 
 /* Prints a job as one line of JSON. */
@@ -145,24 +156,28 @@ list(struct db *db, const struct job_filter *filter)
 static int
 change(struct db *db, const struct jobs_options *o)
 {
-	bool retry = strcmp(o->action, "retry") == 0;
+	const char *action = o->action->name;
+	bool retry = strcmp(action, "retry") == 0;
 	const char *may = retry ? "failed" : "queued or failed";
+	const struct job_type *types;
 	cJSON *job = NULL;
-	int rc;
+	int ntypes, rc;
 
 	if (!id_valid(o->id, "job_"))
-		return cmd_fail("jobs %s: no job has that id", o->action);
-	rc = retry ? job_retry(db, o->id, &job) : job_discard(db, o->id, &job);
+		return cmd_fail("jobs %s: no job has that id", action);
+	types = cmd_job_types(&ntypes);
+	rc = retry ? job_retry(db, o->id, &job)
+		   : job_discard(db, types, ntypes, o->id, &job);
 	if (rc == PB_OK)
 		print_job(job);
 	else if (rc == PB_ERR_CONFLICT)
-		cmd_fail("jobs %s: %s is %s; only a %s job can be %s",
-		    o->action, o->id, json_str(job, "state"), may,
+		cmd_fail("jobs %s: %s is %s; only a %s job can be %s", action,
+		    o->id, json_str(job, "state"), may,
 		    retry ? "retried" : "discarded");
 	else if (rc == PB_ERR_NOT_FOUND)
-		cmd_fail("jobs %s: no job has the id %s", o->action, o->id);
+		cmd_fail("jobs %s: no job has the id %s", action, o->id);
 	else
-		cmd_fail("jobs %s: %s", o->action, pb_rc_name(rc));
+		cmd_fail("jobs %s: %s", action, pb_rc_name(rc));
 	cJSON_Delete(job);
 	return rc == PB_OK ? 0 : 1;
 }
@@ -170,7 +185,6 @@ change(struct db *db, const struct jobs_options *o)
 int
 cmd_jobs(int argc, char **argv)
 {
-	static const char *const actions[] = {"list", "retry", "discard"};
 	struct jobs_options o = {.filter = {.limit = JOB_LIST_DEFAULT}};
 	struct db_pool *pool;
 	struct db *db;
@@ -178,18 +192,13 @@ cmd_jobs(int argc, char **argv)
 
 	for (size_t i = 0; argc > 1 && i < sizeof(actions) / sizeof(*actions);
 	     i++)
-		if (strcmp(argv[1], actions[i]) == 0)
-			o.action = actions[i];
-	if (o.action == NULL) {
-		rc = argc > 1 &&
-		    (strcmp(argv[1], "--help") == 0 ||
-			strcmp(argv[1], "-h") == 0);
-		fputs(jobs_usage, rc ? stdout : stderr);
-		return rc ? 0 : 2;
-	}
+		if (strcmp(argv[1], actions[i].name) == 0)
+			o.action = &actions[i];
+	if (o.action == NULL)
+		return group_usage(argc, argv);
 	if ((rc = parse(argc - 1, argv + 1, &o)) >= 0)
 		return rc;
-	if (!cmd_config() || !cmd_start(1, false, &pool))
+	if (!cmd_config() || !cmd_start(1, 0, &pool))
 		return 1;
 	db = db_acquire(pool);
 	rc = o.id ? change(db, &o) : list(db, &o.filter);

@@ -40,22 +40,6 @@ static const char worker_usage[] =
     "usage: pitchbar worker [--workers N]\n"
     "Runs N background workers (PITCHBAR_WORKERS, default 4), no HTTP.\n";
 
-/* A job type that does nothing: what the queue itself costs (make bench). */
-static void
-noop_job(struct job_ctx *ctx, const struct job *job, struct job_outcome *out)
-{
-	(void)ctx;
-	(void)job;
-	(void)out;
-}
-
-/* Every job type the service runs. */
-static const struct job_type job_types[] = {
-    {WEBHOOK_JOB, webhook_deliver_job, 0},
-    {WEBHOOK_STEP_JOB, webhook_step_job, 0},
-    {"noop", noop_job, 0},
-};
-
 struct run_options {
 	const char *listen;
 	int workers;
@@ -84,6 +68,10 @@ wire_domain(void)
 	    "Webhook delivery attempts by outcome and error.");
 }
 
+/*
+ * Reads the options of serve (http) or worker: 0 or 2 when the command is
+ * done (help, or a usage error), -1 to go on.
+ */
 static int
 parse_options(int argc, char **argv, const char *usage, bool http,
     struct run_options *opts)
@@ -94,31 +82,45 @@ parse_options(int argc, char **argv, const char *usage, bool http,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *what = http ? "serve" : "worker";
 	int64_t n;
 	int c;
 
 	opts->listen = NULL;
 	opts->workers = -1;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		if (c == 'l' && http) {
+	while ((c = cmd_getopt(argc, argv, long_opts, what, usage)) != -1) {
+		if (c == 'h' || c == '?')
+			return c == 'h' ? 0 : 2;
+		if (c == 'l' && !http)
+			return cmd_bad_usage(usage, "worker takes no --listen");
+		if (c == 'l') {
 			opts->listen = optarg;
-		} else if (c == 'w' &&
-		    num_parse_i64(optarg, 0, 64, &n) == PB_OK) {
+		} else if (num_parse_i64(optarg, 0, 64, &n) == PB_OK) {
 			opts->workers = (int)n;
 		} else {
-			fputs(usage, stderr);
-			return 2;
+			return cmd_bad_usage(usage,
+			    "%s: --workers expects a whole number from 0 to 64",
+			    what);
 		}
 	}
-	if (optind != argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return cmd_bad_usage(usage, "%s: unexpected argument %s", what,
+		    argv[optind]);
 	return -1;
+}
+
+/*
+ * Prints err, naming --listen rather than PITCHBAR_LISTEN when the
+ * address came from there; returns 1.
+ */
+static int
+fail_listen(const struct run_options *opts, const char *err)
+{
+	static const char var[] = "PITCHBAR_LISTEN:";
+
+	if (opts->listen && strncmp(err, var, strlen(var)) == 0)
+		return cmd_fail("--listen:%s", err + strlen(var));
+	return cmd_fail("%s", err);
 }
 
 /* On an empty database: a workspace, its Owner, and how to sign in. */
@@ -190,16 +192,20 @@ block_signals(void)
 static struct job_workers *
 start_workers(struct db_pool *pool, int threads, struct job_worker_config *wc)
 {
+	const struct job_type *types;
+	int ntypes;
+
 	if (threads <= 0)
 		return NULL;
+	types = cmd_job_types(&ntypes);
 	*wc = (struct job_worker_config){
 	    .pool = pool,
 	    .threads = threads,
 	    .lease_ms = config_get()->job_lease_ms,
 	    .lane_cap = (int)config_get()->endpoint_concurrency,
 	    .poll_ms = WORKER_POLL_MS,
-	    .types = job_types,
-	    .ntypes = sizeof(job_types) / sizeof(job_types[0]),
+	    .types = types,
+	    .ntypes = ntypes,
 	    .thread_init = worker_thread_init,
 	    .thread_free = worker_thread_free,
 	};
@@ -237,15 +243,16 @@ run(const struct run_options *opts, bool http)
 	struct job_workers *workers;
 	int threads, http_threads;
 	struct db_pool *pool;
-	char err[256];
+	char err[512];
 	int sig;
 
-	if (!cmd_config())
-		return 1;
+	if (config_load(err, sizeof(err)) != PB_OK)
+		return fail_listen(opts, err);
 	threads = opts->workers >= 0 ? opts->workers : (int)cfg->workers;
 	http_threads = http ? (int)cfg->http_threads : 0;
 	block_signals();
-	if (!cmd_start(http_threads + threads + 4, true, &pool))
+	if (!cmd_start(http_threads + threads + 4, CMD_VAULT | CMD_CREATE,
+		&pool))
 		return 1;
 	wire_domain();
 	/* Bind first, so a busy port fails before anything is created. */
@@ -253,7 +260,7 @@ run(const struct run_options *opts, bool http)
 	    http_server_start(cfg->listen, http_threads, api_app(pool), &srv,
 		err, sizeof(err)) != PB_OK) {
 		cmd_stop(pool);
-		return cmd_fail("%s", err);
+		return fail_listen(opts, err);
 	}
 	if (http && first_start(pool, cfg->base_url) != 0) {
 		http_server_stop(srv, 0);

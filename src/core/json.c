@@ -62,11 +62,32 @@ utf8_sanitize(const char *s, size_t n, size_t max)
 	return buf_detach(&out, NULL);
 }
 
+/*
+ * Whether the n bytes at text hold the escape \u0000, which cJSON would
+ * decode into a C string, silently cutting it there.  Each backslash
+ * takes the next character with it, so "\\u0000" (an escaped backslash,
+ * then text) is not one.
+ */
+static bool
+has_escaped_nul(const char *text, size_t n)
+{
+	const char *end = text + n;
+
+	for (const char *p = text; p < end; p += 2) {
+		if ((p = memchr(p, '\\', (size_t)(end - p))) == NULL)
+			return false;
+		if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 json_parse(const char *text, size_t n, cJSON **out)
 {
 	*out = NULL;
-	if (!utf8_valid(text, n) || memchr(text, '\0', n) || text[n] != '\0')
+	if (!utf8_valid(text, n) || memchr(text, '\0', n) || text[n] != '\0' ||
+	    has_escaped_nul(text, n))
 		return PB_ERR_INVALID;
 	/* Counting the NUL makes cJSON refuse anything after the value. */
 	*out = cJSON_ParseWithLengthOpts(text, n + 1, NULL, true);

@@ -23,7 +23,8 @@ char *utf8_sanitize(const char *s, size_t n, size_t max);
 /*
  * Parses the n bytes of JSON at text, which must be followed by a NUL
  * (struct buf guarantees it).  PB_ERR_INVALID for bad UTF-8, a NUL
- * inside, bad JSON or anything but white space after the value; the
+ * inside, raw or escaped as \u0000 (no string of the result could hold
+ * it whole), bad JSON or anything but white space after the value; the
  * caller frees *out with cJSON_Delete.
  */
 int json_parse(const char *text, size_t n, cJSON **out);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/alloc.h"
 #include "core/log.h"
@@ -71,6 +72,85 @@ db_pool_open(const char *url, int size, bool sync_full, struct db_pool **out,
 	pool->idle = db;
 	*out = pool;
 	return PB_OK;
+}
+
+/* The table db_migrate() makes first (see migrate.c). */
+static const char SQL_HAS_SCHEMA_SQLITE[] =
+    "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+    " AND name = 'schema_migrations'";
+static const char SQL_HAS_SCHEMA_PG[] =
+    "SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL";
+
+/* Whether db_migrate() has run on the pool's database: PB_OK if so. */
+static int
+has_schema(struct db_pool *pool)
+{
+	struct db *db = db_acquire(pool);
+	struct db_stmt *st;
+	int rc;
+
+	if (db == NULL)
+		return PB_ERR_DB;
+	st = db_query(db,
+	    db_is_postgres(db) ? SQL_HAS_SCHEMA_PG : SQL_HAS_SCHEMA_SQLITE, "");
+	if ((rc = db_first(st)) == PB_OK)
+		db_reset(st);
+	db_release(db);
+	return rc;
+}
+
+/* Says what has_schema() found wrong with the database of pool. */
+static void
+schema_error(const struct db_pool *pool, const char *target, int rc, char *err,
+    size_t errlen)
+{
+	const char *why =
+	    rc == PB_ERR_NOT_FOUND ? "holds no schema" : "cannot be read";
+
+	if (pool->ops == &db_sqlite_ops)
+		snprintf(err, errlen, "the database at %s %s", target, why);
+	else
+		snprintf(err, errlen,
+		    "the database of PITCHBAR_DATABASE_URL %s", why);
+}
+
+/*
+ * Whether the SQLite file target is there and not empty, told before
+ * opening it: opening would make the file, or write to an empty one.
+ */
+static int
+sqlite_file_check(const char *target, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(target, &sb) != 0)
+		snprintf(err, errlen, "no database at %s", target);
+	else if (sb.st_size == 0)
+		snprintf(err, errlen, "the database at %s holds no schema",
+		    target);
+	else
+		return PB_OK;
+	return PB_ERR_NOT_FOUND;
+}
+
+int
+db_pool_open_existing(const char *url, int size, bool sync_full,
+    struct db_pool **out, char *err, size_t errlen)
+{
+	const char *target;
+	int rc;
+
+	*out = NULL;
+	if (engine_for(url, &target) == &db_sqlite_ops && *target &&
+	    (rc = sqlite_file_check(target, err, errlen)) != PB_OK)
+		return rc;
+	rc = db_pool_open(url, size, sync_full, out, err, errlen);
+	if (rc == PB_OK && (rc = has_schema(*out)) != PB_OK) {
+		schema_error(*out, target, rc, err, errlen);
+		db_pool_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 static void

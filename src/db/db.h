@@ -31,6 +31,14 @@ struct db_stmt;
  */
 int db_pool_open(const char *url, int size, bool sync_full,
     struct db_pool **out, char *err, size_t errlen);
+/*
+ * db_pool_open() on a database that db_migrate() has set up before, for
+ * commands that must not make one: PB_ERR_NOT_FOUND, creating nothing,
+ * when a SQLite file is not there or a database holds no schema, err
+ * saying which.
+ */
+int db_pool_open_existing(const char *url, int size, bool sync_full,
+    struct db_pool **out, char *err, size_t errlen);
 /* Closes every connection; all must have been released. */
 void db_pool_free(struct db_pool *pool);
 /* "sqlite" or "postgres". */

@@ -90,7 +90,7 @@ struct http_app {
 const char *http_req_header(const struct http_req *req, const char *name);
 /* A cookie of the request, or NULL. */
 const char *http_req_cookie(const struct http_req *req, const char *name);
-/* Query-string argument, or NULL. */
+/* Query-string argument, or NULL; decoded by http_unescape(). */
 const char *http_req_query(const struct http_req *req, const char *name);
 /* The client's address as text. */
 void http_req_peer(const struct http_req *req, char *out, size_t size);
@@ -135,6 +135,14 @@ void http_resp_error(struct http_resp *resp, int status, const char *code,
 /* Releases what the response holds. */
 void http_resp_release(struct http_resp *resp);
 
+/*
+ * Decodes the %HH escapes of the C string s in place and returns its new
+ * length.  %00 alone is left as it is: the path and query arguments are
+ * read as C strings, so a NUL would cut them short ("/webhooks/ID%00junk"
+ * would find webhook ID).
+ */
+size_t http_unescape(char *s);
+
 /* Finds the route for method and path, filling req's params. */
 const struct http_route *
 http_route_match(const struct http_route *routes, size_t n, const char *method,
@@ -142,6 +150,15 @@ http_route_match(const struct http_route *routes, size_t n, const char *method,
 /* The methods routed at path, as an Allow header lists them: "GET, POST". */
 void http_route_methods(const struct http_route *routes, size_t n,
     const char *path, struct http_req *req, char *out, size_t outlen);
+/*
+ * path as a log line may show it when no route matched: each segment in
+ * the place of a {name} of a HTTP_KEY_IN_PATH route, reached through that
+ * route's literal segments, is written {name}.  Literal segments compare
+ * without case and empty segments are skipped, so that near misses such
+ * as "//Widget/v1/KEY" hide the key too.  Cut to fit outlen.
+ */
+void http_route_redact(const struct http_route *routes, size_t n,
+    const char *path, char *out, size_t outlen);
 
 struct http_server;
 

@@ -27,9 +27,11 @@
 #define CONNECTION_LIMIT 4096
 /*
  * A body past its limit is read and thrown away, so that the client gets
- * its 413; one that goes on past this many bytes is cut off instead.
+ * its 413 once the body ends; one that goes on past this many bytes is cut
+ * off instead.  Reading costs no memory, so the bound is generous: a
+ * client that mistakenly sends a file of a few megabytes is told why.
  */
-#define DISCARD_MAX (1024 * 1024)
+#define DISCARD_MAX (16 * 1024 * 1024)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -48,6 +50,12 @@ struct request_ctx {
 	bool counted;
 };
 
+/*
+ * XXX: libmicrohttpd 0.9.75 ends a header value, and the request line, at
+ * a raw NUL byte and reports only what comes before it, sizes included, so
+ * "Bearer TOKEN\0junk" reads as the token.  A libmicrohttpd that refuses
+ * such requests, or a proxy in front that does, would fix it.
+ */
 const char *
 http_req_header(const struct http_req *req, const char *name)
 {
@@ -272,6 +280,26 @@ take_upload(struct request_ctx *ctx, const char *data, size_t n)
 		ctx->discarded += n;
 }
 
+/*
+ * Whether to drop the connection of a request whose body went on too far
+ * past its limit.  Its 413 cannot go sooner than the body's end:
+ * libmicrohttpd takes a response only before the first byte of a body or
+ * after the last (MHD_queue_response fails in between).  Dropping makes
+ * it log "Application reported internal error", so a line of our own
+ * says why first.
+ * XXX: a chunked body past its limit gets its 413 only after its last
+ * chunk; an HTTP library that can answer mid-upload would fix it.
+ */
+static bool
+body_cut_off(const struct request_ctx *ctx)
+{
+	if (ctx->discarded <= DISCARD_MAX)
+		return false;
+	log_warn(ctx->req.id, "http.body_cut_off", "limit=%zu read=%zu",
+	    ctx->max_body, ctx->req.body.len + ctx->discarded);
+	return true;
+}
+
 static void
 handle(struct request_ctx *ctx)
 {
@@ -308,8 +336,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	if (*upload_size) {
 		take_upload(ctx, upload, *upload_size);
 		*upload_size = 0;
-		/* Past this, a client streaming forever is cut off. */
-		return ctx->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+		return body_cut_off(ctx) ? MHD_NO : MHD_YES;
 	}
 	handle(ctx);
 	return send_response(ctx, c);
@@ -328,12 +355,27 @@ method_label(const char *method)
 	return "other";
 }
 
+/* The path as the log shows it: never a key that it may hold. */
+static const char *
+shown_path(const struct request_ctx *ctx, char *out, size_t size)
+{
+	const struct http_app *app = ctx->srv->app;
+	const struct http_route *r = ctx->req.route;
+
+	if (r && (r->flags & HTTP_KEY_IN_PATH))
+		return r->pattern;
+	if (r)
+		return ctx->req.path;
+	/* A near miss of a keyed route (404, 405) may hold a key as well. */
+	http_route_redact(app->routes, app->nroutes, ctx->req.path, out, size);
+	return out;
+}
+
 static void
 record(const struct request_ctx *ctx, int64_t us)
 {
 	const char *route = ctx->req.route ? ctx->req.route->pattern : "-";
-	char labels[200], path[256], method[40], peer[64];
-	const char *shown = ctx->req.path;
+	char labels[200], path[256], method[40], peer[64], shown[256];
 
 	snprintf(labels, sizeof(labels),
 	    "route=\"%s\",method=\"%s\",code=\"%d\"", route,
@@ -343,13 +385,11 @@ record(const struct request_ctx *ctx, int64_t us)
 	metrics_observe("pitchbar_http_request_duration_seconds", labels,
 	    (double)us / 1e6);
 	http_req_peer(&ctx->req, peer, sizeof(peer));
-	if (ctx->req.route && (ctx->req.route->flags & HTTP_KEY_IN_PATH))
-		shown = ctx->req.route->pattern;
 	log_info(ctx->req.id, "http.request",
 	    "method=%s path=%s status=%d ms=%.2f peer=%s",
 	    log_esc(method, sizeof(method), ctx->req.method),
-	    log_esc(path, sizeof(path), shown), ctx->resp.status,
-	    (double)us / 1000, peer);
+	    log_esc(path, sizeof(path), shown_path(ctx, shown, sizeof(shown))),
+	    ctx->resp.status, (double)us / 1000, peer);
 }
 
 static void
@@ -376,6 +416,14 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		atomic_fetch_sub(&srv->in_flight, 1);
 	free(ctx);
 	*con_cls = NULL;
+}
+
+static size_t
+on_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return http_unescape(s);
 }
 
 static void
@@ -450,7 +498,7 @@ http_server_start(const char *listen, int threads, const struct http_app *app,
 	    (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)CONNECTION_LIMIT, MHD_OPTION_LISTEN_BACKLOG_SIZE,
 	    (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_END);
+	    MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen,
 		    "PITCHBAR_LISTEN: cannot listen on %s "

@@ -2,7 +2,8 @@
  * The queue's rows as operators see and mend them (see admin.h).  Each
  * change is one statement that checks the state it may act on, so a
  * worker claiming the same job at that moment either wins cleanly or
- * finds the job gone.
+ * finds the job gone; a discard's type then ends what the job was to do
+ * in the same transaction.
  */
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "core/rc.h"
 #include "db/db.h"
 #include "jobs/admin.h"
+#include "jobs/job.h"
 
 #define JOB_COLUMNS                                                            \
 	" id, type, ref_id, workspace_id, state, attempts, max_attempts,"      \
@@ -139,17 +141,58 @@ job_retry(struct db *db, const char *id, cJSON **out)
 	return rc;
 }
 
-int
-job_discard(struct db *db, const char *id, cJSON **out)
-{
-	struct db_stmt *st = db_query(db, SQL_DISCARD, "s", id);
-	int rc = take_row(st, db_first(st), out);
+/* A discard, as handed to db_write(). */
+struct discard {
+	const struct job_type *types;
+	int ntypes;
+	const char *id;
+	cJSON *job; /* as it was, once deleted */
+};
 
+static const struct job_type *
+type_named(const struct discard *d, const char *name)
+{
+	for (int i = 0; i < d->ntypes; i++)
+		if (strcmp(d->types[i].name, name) == 0)
+			return &d->types[i];
+	return NULL;
+}
+
+static int
+discard_in_txn(struct db *db, void *arg)
+{
+	struct discard *d = arg;
+	struct db_stmt *st = db_query(db, SQL_DISCARD, "s", d->id);
+	const struct job_type *type;
+	int rc = take_row(st, db_first(st), &d->job);
+
+	if (rc != PB_OK)
+		return rc;
+	type = type_named(d, json_str(d->job, "type"));
+	if (type == NULL || type->discard == NULL)
+		return PB_OK;
+	rc = type->discard(db, json_str(d->job, "ref_id"));
+	/* Not found here would read as "no such job". */
+	return rc == PB_ERR_NOT_FOUND ? PB_ERR_INTERNAL : rc;
+}
+
+int
+job_discard(struct db *db, const struct job_type *types, int ntypes,
+    const char *id, cJSON **out)
+{
+	struct discard d = {.types = types, .ntypes = ntypes, .id = id};
+	int rc = db_write(db, discard_in_txn, &d);
+
+	*out = NULL;
 	if (rc == PB_ERR_NOT_FOUND)
 		return why_not(db, id, out);
-	if (rc == PB_OK)
-		log_change("jobs.discarded", *out);
-	return rc;
+	if (rc != PB_OK) {
+		cJSON_Delete(d.job);
+		return rc;
+	}
+	*out = d.job;
+	log_change("jobs.discarded", *out);
+	return PB_OK;
 }
 
 int

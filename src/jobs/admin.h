@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct db;
+struct job_type;
 
 #define JOB_LIST_DEFAULT 100
 #define JOB_LIST_MAX 1000
@@ -44,10 +45,14 @@ int job_retry(struct db *db, const char *id, cJSON **out);
 
 /*
  * Deletes the job id when it is queued or failed, never when running
- * (even past its lease: a worker will take it over).  PB_OK with the job
- * removed in *out; otherwise as job_retry().
+ * (even past its lease: a worker will take it over).  The discard
+ * function of its type (found among the ntypes of types; none when
+ * absent) ends what the job was to do, in the same transaction: when it
+ * fails the job stays.  PB_OK with the job removed in *out; otherwise as
+ * job_retry().
  */
-int job_discard(struct db *db, const char *id, cJSON **out);
+int job_discard(struct db *db, const struct job_type *types, int ntypes,
+    const char *id, cJSON **out);
 
 /*
  * Calls fn once for each type and state that has jobs, with how many, in

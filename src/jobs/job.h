@@ -56,6 +56,12 @@ struct job_type {
 	 * give or take a fifth, up to an hour.
 	 */
 	int64_t retry_ms;
+	/*
+	 * What discarding a job of this type by hand (job_discard()) does
+	 * to the row it works on, ref_id, in the same transaction; NULL
+	 * leaves the row as it is.
+	 */
+	int (*discard)(struct db *db, const char *ref_id);
 };
 
 /* A job to enqueue. */

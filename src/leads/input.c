@@ -1,4 +1,5 @@
 /* Checking a widget submission field by field (see lead.h). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,8 @@ take_email(const cJSON *item, struct lead_input *in, cJSON *fields)
 		json_field_error(fields, "email", "must be a string");
 		return;
 	}
-	if (*item->valuestring == '\0')
-		return; /* "is required" follows */
+	if (item->valuestring[strspn(item->valuestring, " \t\r\n")] == '\0')
+		return; /* blank: "is required" follows */
 	if (email_normalize(item->valuestring, strlen(item->valuestring),
 		&in->email, &why) != PB_OK) {
 		snprintf(msg, sizeof(msg), "%s", why);
@@ -82,19 +83,35 @@ take_email(const cJSON *item, struct lead_input *in, cJSON *fields)
 	}
 }
 
-/* Whether a member before item in the same object has item's name. */
+/* From here on a number may have lost digits on its way to a double. */
+#define EXACT_INTEGER_MAX 9007199254740992.0 /* 2^53 */
+
+/*
+ * A number as text: a whole one with all its digits, another as the
+ * shortest text that reads back as the same double.  False when digits may
+ * be lost already: out of range, or past 2^53 (long ids, card-like
+ * numbers), which must come as text.
+ */
 static bool
-named_before(const cJSON *first, const cJSON *item)
+number_text(double d, char *buf, size_t size)
 {
-	for (const cJSON *p = first; p != item; p = p->next)
-		if (strcmp(p->string, item->string) == 0)
-			return true;
-	return false;
+	if (!isfinite(d) || fabs(d) >= EXACT_INTEGER_MAX)
+		return false;
+	if (d == trunc(d)) {
+		snprintf(buf, size, "%.0f", d);
+		return true;
+	}
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, size, "%.*g", digits, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return true;
 }
 
-/* A custom field's value as a string, or NULL when it cannot be one. */
+/* A custom field's value as a string, or NULL with *why. */
 static cJSON *
-field_value(const cJSON *v)
+field_value(const cJSON *v, const char **why)
 {
 	char num[32];
 
@@ -102,10 +119,11 @@ field_value(const cJSON *v)
 		return cJSON_CreateString(v->valuestring);
 	if (cJSON_IsBool(v))
 		return cJSON_CreateString(cJSON_IsTrue(v) ? "true" : "false");
-	if (cJSON_IsNumber(v)) {
-		snprintf(num, sizeof(num), "%.15g", v->valuedouble);
+	if (cJSON_IsNumber(v) && number_text(v->valuedouble, num, sizeof(num)))
 		return cJSON_CreateString(num);
-	}
+	*why = cJSON_IsNumber(v)
+	    ? "numbers past 2^53 or out of range must be sent as strings"
+	    : "values must be strings, numbers or booleans";
 	return NULL;
 }
 
@@ -113,12 +131,13 @@ static const char *
 check_custom(const cJSON *v, cJSON **value)
 {
 	size_t klen = strlen(v->string);
+	const char *why = NULL;
 
 	*value = NULL;
 	if (klen == 0 || utf8_chars(v->string, klen) > LEAD_FIELD_KEY_MAX)
 		return "keys must be 1 to 64 characters";
-	if ((*value = field_value(v)) == NULL)
-		return "values must be strings, numbers or booleans";
+	if ((*value = field_value(v, &why)) == NULL)
+		return why;
 	if (utf8_chars((*value)->valuestring, strlen((*value)->valuestring)) >
 	    LEAD_FIELD_VALUE_MAX) {
 		cJSON_Delete(*value);
@@ -148,10 +167,6 @@ take_custom(const cJSON *item, struct lead_input *in, cJSON *fields)
 	}
 	cJSON_ArrayForEach(v, item)
 	{
-		if (named_before(item->child, v)) {
-			why = "each key may be given once";
-			break;
-		}
 		if ((why = check_custom(v, &value)) != NULL)
 			break;
 		cJSON_AddItemToObject(in->fields, v->string, value);
@@ -194,11 +209,7 @@ lead_input_parse(const cJSON *body, struct lead_input *in, cJSON **fields)
 	}
 	cJSON_ArrayForEach(item, body)
 	{
-		if (named_before(body->child, item))
-			json_field_error(*fields, item->string,
-			    "is given more than once");
-		else
-			take_member(item, in, *fields);
+		take_member(item, in, *fields);
 	}
 	if (in->email == NULL)
 		json_field_error(*fields, "email", "is required");

@@ -56,8 +56,9 @@ int lead_find_agent(struct db *db, const char *widget_key,
 /* The workspace's agents with their widget keys: {"data": [...]}. */
 int lead_agents_json(struct db *db, const char *workspace_id, cJSON **out);
 /*
- * Checks a submission (a JSON object; forms are turned into one).  On
- * PB_ERR_INVALID *fields holds one message per bad field.
+ * Checks a submission (a JSON object, whose repeated keys the API has
+ * refused already; forms are turned into one).  On PB_ERR_INVALID
+ * *fields holds one message per bad field.
  */
 int lead_input_parse(const cJSON *body, struct lead_input *in, cJSON **fields);
 void lead_input_release(struct lead_input *in);

@@ -11,6 +11,8 @@
 #include "core/rc.h"
 #include "net/net.h"
 
+#define HOST_MAX 253 /* the longest DNS name */
+
 struct v4_range {
 	uint32_t net;
 	int bits;
@@ -102,28 +104,33 @@ net_addr_is_public(const struct sockaddr *sa)
 	return false;
 }
 
-/* Whether a name is localhost or under it (a final dot allowed). */
+/* Whether a name is localhost or under it. */
 static bool
 is_localhost(const char *host)
 {
 	size_t n = strlen(host);
 
-	if (n > 0 && host[n - 1] == '.')
-		n--;
 	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
 		return true;
 	return n > 10 && strncasecmp(host + n - 10, ".localhost", 10) == 0;
 }
 
-/* Whether host (as in a URL, IPv6 in brackets) is a non-public literal. */
+/*
+ * Whether host (as in a URL, IPv6 in brackets, at most HOST_MAX bytes) is
+ * a non-public literal.  A final dot names the same host: it goes first.
+ */
 static bool
-host_is_private(const char *host)
+host_is_private(const char *name)
 {
 	struct sockaddr_in in = {.sin_family = AF_INET};
 	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
-	char v6[INET6_ADDRSTRLEN + 2];
-	size_t n = strlen(host);
+	char host[HOST_MAX + 1], v6[INET6_ADDRSTRLEN + 2];
+	size_t n = strlen(name);
 
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	memcpy(host, name, n);
+	host[n] = '\0';
 	if (is_localhost(host))
 		return true;
 	if (inet_pton(AF_INET, host, &in.sin_addr) == 1)
@@ -156,6 +163,13 @@ net_url_check(const char *url, size_t max_len, bool allow_private,
 		goto out;
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
 		goto out;
+	/* curl reads "http:///x" as host x: the URL must say so itself. */
+	if (strncmp(url + strlen(scheme), "://", 3) != 0 ||
+	    url[strlen(scheme) + 3] == '/' || *host == '\0' ||
+	    strlen(host) > HOST_MAX) {
+		*why = "must name a host of at most 253 characters";
+		goto out;
+	}
 	/* Members see the URL: it must not carry a password. */
 	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
 		*why = "must not hold a user name or password (the signature "

@@ -47,8 +47,9 @@ static const char SQL_LIST[] =
     " JOIN events v ON v.id = d.event_id"
     " WHERE d.endpoint_id = $1 AND d.workspace_id = $2"
     " AND ($3 = '' OR d.id < $3) ORDER BY d.id DESC LIMIT $4";
-static const char SQL_ENDPOINT_EXISTS[] =
-    "SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
+static const char SQL_ENDPOINT_ENABLED[] =
+    "SELECT enabled FROM webhook_endpoints WHERE id = $1"
+    " AND workspace_id = $2";
 /* The latest delivery of each message of an endpoint, when it failed. */
 static const char SQL_FAILED_SINCE[] =
     "SELECT d.id FROM deliveries d"
@@ -59,7 +60,8 @@ static const char SQL_FAILED_SINCE[] =
     " ORDER BY d.id LIMIT $4";
 static const char SQL_ORIGINAL[] =
     "SELECT d.event_id, d.message_id, d.endpoint_id, d.url, d.run_id,"
-    " d.step_id, s.id, rs.status FROM deliveries d"
+    " d.step_id, s.id, rs.status, e.enabled FROM deliveries d"
+    " LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id"
     " LEFT JOIN run_steps rs ON rs.id = d.step_id"
     " LEFT JOIN workflow_steps s ON s.id = rs.workflow_step_id"
     " WHERE d.id = $1 AND d.workspace_id = $2";
@@ -327,15 +329,19 @@ delivery_get_json(struct db *db, const char *workspace_id, const char *id,
 	return PB_OK;
 }
 
+/* PB_ERR_NOT_FOUND when the workspace has no such endpoint. */
 static int
-endpoint_exists(struct db *db, const char *workspace_id, const char *id)
+endpoint_enabled(struct db *db, const char *workspace_id, const char *id,
+    bool *enabled)
 {
 	struct db_stmt *st =
-	    db_query(db, SQL_ENDPOINT_EXISTS, "ss", id, workspace_id);
+	    db_query(db, SQL_ENDPOINT_ENABLED, "ss", id, workspace_id);
 	int rc = db_first(st);
 
-	if (rc == PB_OK)
+	if (rc == PB_OK) {
+		*enabled = db_col_i64(st, 0) != 0;
 		db_reset(st);
+	}
 	return rc;
 }
 
@@ -344,10 +350,12 @@ delivery_list_json(struct db *db, const char *workspace_id,
     const char *endpoint_id, const struct webhook_page *page, cJSON **out)
 {
 	struct db_stmt *st;
+	bool enabled;
 	int rc;
 
 	*out = NULL;
-	if ((rc = endpoint_exists(db, workspace_id, endpoint_id)) != PB_OK)
+	if ((rc = endpoint_enabled(db, workspace_id, endpoint_id, &enabled)) !=
+	    PB_OK)
 		return rc;
 	st = db_query(db, SQL_LIST, "sssi", endpoint_id, workspace_id,
 	    page->cursor ? page->cursor : "", (int64_t)page->limit + 1);
@@ -362,6 +370,7 @@ struct original {
 	char run_id[ID_SIZE], step_id[ID_SIZE];
 	char workflow_step_id[ID_SIZE]; /* a workflow step's delivery */
 	bool step_open; /* that step is still being attempted */
+	bool endpoint_disabled;
 	char *url;
 };
 
@@ -384,6 +393,7 @@ load_original(struct db *db, const char *workspace_id, const char *id,
 	o->step_open = o->workflow_step_id[0] &&
 	    (strcmp(db_col_text(st, 7), "pending") == 0 ||
 		strcmp(db_col_text(st, 7), "running") == 0);
+	o->endpoint_disabled = o->endpoint_id[0] && db_col_i64(st, 8) == 0;
 	db_reset(st);
 	return PB_OK;
 }
@@ -393,9 +403,21 @@ load_original(struct db *db, const char *workspace_id, const char *id,
  * endpoint or workflow step, with a job to send it once; in the caller's
  * transaction.
  */
+static const char *
+refusal(const struct original *o)
+{
+	if (o->endpoint_id[0] == '\0' && o->workflow_step_id[0] == '\0')
+		return "endpoint_deleted";
+	if (o->endpoint_disabled)
+		return "endpoint_disabled";
+	if (o->step_open)
+		return "step_in_progress"; /* its own retries are not over */
+	return NULL;
+}
+
 static int
 redeliver_one(struct db *db, const struct principal *who, const char *id,
-    char new_id[ID_SIZE])
+    char new_id[ID_SIZE], const char **why)
 {
 	const char *ws = who->workspace_id;
 	struct original o = {0};
@@ -404,10 +426,8 @@ redeliver_one(struct db *db, const struct principal *who, const char *id,
 	const char *target =
 	    o.endpoint_id[0] ? o.endpoint_id : o.workflow_step_id;
 
-	if (rc == PB_OK && target[0] == '\0')
-		rc = PB_ERR_CONFLICT; /* its endpoint or step was deleted */
-	if (rc == PB_OK && o.step_open)
-		rc = PB_ERR_DENIED; /* its step's own retries are not over */
+	if (rc == PB_OK && (*why = refusal(&o)) != NULL)
+		rc = PB_ERR_CONFLICT;
 	row = (struct delivery_row){.workspace_id = ws,
 	    .event_id = o.event_id,
 	    .message_id = o.message_id,
@@ -433,13 +453,14 @@ struct redelivery {
 	int64_t since_ms;
 	char *new_id; /* one */
 	cJSON *ids; /* many */
+	const char **why;
 };
 
 static int
 redeliver_in_txn(struct db *db, void *arg)
 {
 	struct redelivery *r = arg;
-	int rc = redeliver_one(db, r->who, r->id, r->new_id);
+	int rc = redeliver_one(db, r->who, r->id, r->new_id, r->why);
 
 	if (rc == PB_OK)
 		rc = audit_record(db, r->who, "delivery.redelivered",
@@ -449,9 +470,12 @@ redeliver_in_txn(struct db *db, void *arg)
 
 int
 delivery_redeliver(struct db *db, const struct principal *who, const char *id,
-    char new_id[ID_SIZE])
+    char new_id[ID_SIZE], const char **why)
 {
-	struct redelivery r = {.who = who, .id = id, .new_id = new_id};
+	struct redelivery r = {.who = who,
+	    .id = id,
+	    .new_id = new_id,
+	    .why = why};
 
 	return db_write(db, redeliver_in_txn, &r);
 }
@@ -480,12 +504,19 @@ redeliver_failed_in_txn(struct db *db, void *arg)
 {
 	struct redelivery *r = arg;
 	char(*ids)[ID_SIZE] = xcalloc(REDELIVER_MAX, ID_SIZE), new_id[ID_SIZE];
-	int n, rc = endpoint_exists(db, r->who->workspace_id, r->endpoint_id);
+	bool enabled;
+	int n,
+	    rc = endpoint_enabled(db, r->who->workspace_id, r->endpoint_id,
+		&enabled);
 
+	if (rc == PB_OK && !enabled) {
+		*r->why = "endpoint_disabled";
+		rc = PB_ERR_CONFLICT;
+	}
 	if (rc == PB_OK)
 		rc = failed_since(db, r, ids, &n);
 	for (int i = 0; rc == PB_OK && i < n; i++) {
-		rc = redeliver_one(db, r->who, ids[i], new_id);
+		rc = redeliver_one(db, r->who, ids[i], new_id, r->why);
 		if (rc == PB_OK)
 			cJSON_AddItemToArray(r->ids,
 			    cJSON_CreateString(new_id));
@@ -499,12 +530,13 @@ redeliver_failed_in_txn(struct db *db, void *arg)
 
 int
 delivery_redeliver_failed(struct db *db, const struct principal *who,
-    const char *endpoint_id, int64_t since_ms, cJSON **ids)
+    const char *endpoint_id, int64_t since_ms, cJSON **ids, const char **why)
 {
 	struct redelivery r = {.who = who,
 	    .endpoint_id = endpoint_id,
 	    .since_ms = since_ms,
-	    .ids = cJSON_CreateArray()};
+	    .ids = cJSON_CreateArray(),
+	    .why = why};
 	int rc = db_write(db, redeliver_failed_in_txn, &r);
 
 	if (rc != PB_OK) {

@@ -28,7 +28,8 @@ static const char SQL_SUBSCRIBED[] =
     " WHERE e.workspace_id = $1 AND e.enabled = 1 AND s.event_type = $2"
     " ORDER BY e.id";
 static const char SQL_ENDPOINT_URL[] =
-    "SELECT url FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2";
+    "SELECT url, enabled FROM webhook_endpoints WHERE id = $1"
+    " AND workspace_id = $2";
 /* A delivery goes to an endpoint, or (redelivered) to a workflow step. */
 static const char SQL_ATTEMPT[] =
     "SELECT d.status, d.message_id, d.step_id, d.workspace_id, v.type,"
@@ -206,6 +207,7 @@ struct test_send {
 	const char *endpoint_id;
 	struct event ev;
 	char *delivery_id;
+	const char **why;
 };
 
 static int
@@ -219,6 +221,11 @@ test_in_txn(struct db *db, void *arg)
 
 	if ((rc = db_first(st)) != PB_OK)
 		return rc;
+	if (db_col_i64(st, 1) == 0) {
+		db_reset(st);
+		*t->why = "endpoint_disabled";
+		return PB_ERR_CONFLICT;
+	}
 	url = db_col_dup(st, 0);
 	db_reset(st);
 	id_new("msg_", msg);
@@ -243,11 +250,12 @@ test_in_txn(struct db *db, void *arg)
 
 int
 webhook_send_test(struct db *db, const struct principal *who, const char *id,
-    char delivery_id[ID_SIZE])
+    char delivery_id[ID_SIZE], const char **why)
 {
 	struct test_send t = {.who = who,
 	    .endpoint_id = id,
-	    .delivery_id = delivery_id};
+	    .delivery_id = delivery_id,
+	    .why = why};
 	int rc;
 
 	event_build(&t.ev, "lead.captured", who->workspace_id, test_lead(),

@@ -72,11 +72,18 @@ int webhook_delete(struct db *db, const struct principal *who, const char *id);
 int webhook_rotate_secret(struct db *db, const struct principal *who,
     const char *id);
 /*
+ * A test or a redelivery refused with PB_ERR_CONFLICT says why in *why, as
+ * the code the API answers: "endpoint_disabled", "endpoint_deleted" (the
+ * endpoint or workflow step is gone) or "step_in_progress" (the workflow
+ * step's own attempts are not over).
+ */
+/*
  * Sends a sample lead.captured marked "test": true to the endpoint alone,
- * through a job; its delivery's id in delivery_id.
+ * through a job; its delivery's id in delivery_id.  PB_ERR_CONFLICT, with
+ * *why, when the endpoint is disabled.
  */
 int webhook_send_test(struct db *db, const struct principal *who,
-    const char *id, char delivery_id[ID_SIZE]);
+    const char *id, char delivery_id[ID_SIZE], const char **why);
 /* The endpoint as JSON; its secret only when with_secret. */
 int webhook_get_json(struct db *db, const char *workspace_id, const char *id,
     bool with_secret, cJSON **out);
@@ -119,16 +126,17 @@ int delivery_get_json(struct db *db, const char *workspace_id, const char *id,
     cJSON **out);
 /*
  * A new pending delivery of the same message (same body and webhook-id)
- * to the same endpoint, sent by a job; its id in new_id.
+ * to the same endpoint, sent by a job; its id in new_id.  PB_ERR_CONFLICT,
+ * with *why, when it cannot be sent there.
  */
 int delivery_redeliver(struct db *db, const struct principal *who,
-    const char *id, char new_id[ID_SIZE]);
+    const char *id, char new_id[ID_SIZE], const char **why);
 /*
  * Redelivers every message of the endpoint whose latest delivery since
  * since_ms failed (at most 500); the new deliveries' ids in *ids, a JSON
- * array.
+ * array.  PB_ERR_CONFLICT, with *why, when the endpoint is disabled.
  */
 int delivery_redeliver_failed(struct db *db, const struct principal *who,
-    const char *endpoint_id, int64_t since_ms, cJSON **ids);
+    const char *endpoint_id, int64_t since_ms, cJSON **ids, const char **why);
 
 #endif

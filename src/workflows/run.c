@@ -69,6 +69,22 @@ static const char SQL_RESUME_REST[] =
 static const char SQL_SKIP_REST[] =
     "UPDATE run_steps SET status = 'skipped', updated_at = $3"
     " WHERE run_id = $1 AND position > $2 AND status = 'pending'";
+static const char SQL_STEP_STATE[] =
+    "SELECT status, workflow_step_id FROM run_steps WHERE id = $1";
+static const char SQL_DISCARD_PENDING[] =
+    "UPDATE deliveries SET status = 'failed', error = $2"
+    " WHERE step_id = $1 AND status = 'pending'";
+/* An attempt never made, with the step's message and captured URL. */
+static const char SQL_INSERT_DISCARDED[] =
+    "INSERT INTO deliveries (id, workspace_id, message_id, event_id,"
+    " run_id, step_id, url, status, error, created_at)"
+    " SELECT $2, r.workspace_id, rs.message_id, r.event_id, r.id, rs.id,"
+    " COALESCE(rs.url, ''), 'failed', $3, $4"
+    " FROM run_steps rs JOIN workflow_runs r ON r.id = rs.run_id"
+    " WHERE rs.id = $1";
+static const char SQL_DISCARD_ATTEMPT[] =
+    "UPDATE deliveries SET status = 'failed', error = $2"
+    " WHERE id = $1 AND status = 'pending' RETURNING step_id";
 #define RUN_COLUMNS                                                            \
 	"SELECT id, workflow_id, event_id, status, created_at, updated_at"     \
 	" FROM workflow_runs"
@@ -273,6 +289,70 @@ run_step_set_status(struct db *db, const char *step_id, const char *status)
 	if (rc == PB_OK)
 		rc = db_run(db, SQL_SET_RUN_STATUS, "si", run_id, now);
 	return rc;
+}
+
+/* Where a step stands before a discard ends it. */
+struct step_state {
+	bool open; /* pending or running */
+	bool in_workflow; /* else a step of a dispatch run */
+};
+
+/* The state of step_id; not open when there is no such step. */
+static int
+step_state(struct db *db, const char *step_id, struct step_state *s)
+{
+	struct db_stmt *st = db_query(db, SQL_STEP_STATE, "s", step_id);
+	const char *status;
+	int rc = db_first(st);
+
+	*s = (struct step_state){0};
+	if (rc != PB_OK)
+		return rc == PB_ERR_NOT_FOUND ? PB_OK : rc;
+	status = db_col_text(st, 0);
+	s->open =
+	    strcmp(status, "pending") == 0 || strcmp(status, "running") == 0;
+	s->in_workflow = !db_col_null(st, 1);
+	db_reset(st);
+	return PB_OK;
+}
+
+int
+run_step_discard(struct db *db, const char *step_id)
+{
+	struct step_state s;
+	char id[ID_SIZE];
+	int rc = step_state(db, step_id, &s);
+
+	if (rc != PB_OK || !s.open)
+		return rc;
+	rc = db_run(db, SQL_DISCARD_PENDING, "ss", step_id, RUN_DISCARDED);
+	if (rc == PB_OK && db_changes(db) == 0) {
+		id_new("dlv_", id);
+		rc = db_run(db, SQL_INSERT_DISCARDED, "sssi", step_id, id,
+		    RUN_DISCARDED, clock_now_ms());
+	}
+	return rc == PB_OK ? run_step_end(db, step_id, "failed") : rc;
+}
+
+int
+run_attempt_discard(struct db *db, const char *delivery_id)
+{
+	struct db_stmt *st =
+	    db_query(db, SQL_DISCARD_ATTEMPT, "ss", delivery_id, RUN_DISCARDED);
+	char step_id[ID_SIZE];
+	struct step_state s;
+	int rc = db_first(st);
+
+	if (rc != PB_OK)
+		return rc == PB_ERR_NOT_FOUND ? PB_OK : rc;
+	db_col_copy(st, 0, step_id, sizeof(step_id));
+	db_reset(st);
+	/* A test event's attempt belongs to no step. */
+	if (step_id[0] == '\0' || (rc = step_state(db, step_id, &s)) != PB_OK)
+		return rc;
+	if (s.in_workflow)
+		return run_step_end(db, step_id, "failed");
+	return run_step_set_status(db, step_id, "failed");
 }
 
 static cJSON *

@@ -30,6 +30,21 @@ int run_step_set_status(struct db *db, const char *step_id, const char *status);
  * skipped.  Then the run's status follows.  In the caller's transaction.
  */
 int run_step_end(struct db *db, const char *step_id, const char *status);
+/*
+ * What discarding a job by hand (pitchbar jobs discard) ends, as the
+ * job's last failed attempt would have, each in the caller's transaction
+ * and recorded as a failed attempt with the error RUN_DISCARDED so that
+ * the run log says why.  Something already ended stays as it is.
+ *
+ * run_step_discard() ends the open workflow step of a step's job: its
+ * attempt left pending, else one added that was never made, then the
+ * step fails as run_step_end() fails it.  run_attempt_discard() ends a
+ * pending attempt (delivery) and its step: a workflow step's as
+ * run_step_end() does, a dispatch step's alone.
+ */
+#define RUN_DISCARDED "discarded"
+int run_step_discard(struct db *db, const char *step_id);
+int run_attempt_discard(struct db *db, const char *delivery_id);
 /* The run as JSON (DESIGN section 8); PB_ERR_NOT_FOUND outside ws. */
 int run_get_json(struct db *db, const char *workspace_id, const char *run_id,
     cJSON **out);

@@ -309,3 +309,31 @@ test('redeliver-failed refuses a since older than 14 days or malformed (422), a 
   await rcv.waitFor(sent + 1);
   await srv.stop();
 });
+
+test('a disabled endpoint refuses a test event, redeliver-failed and a redelivery with 409 endpoint_disabled, and sends nothing', { timeout: 60000 }, async (t) => {
+  const { srv, rcv, client, endpoint } = await withEndpoint(t, { label: 'act-disabled', respond: { status: 500, body: 'no' } });
+  assert.equal((await client.lead({ email: 'disabled@example.com' })).status, 201);
+  const [failed] = await client.settledDeliveries(endpoint.id, 1);
+  assert.equal(failed.status, 'failed');
+  const off = await client.patch(`/api/v1/webhooks/${endpoint.id}`, { enabled: false });
+  assert.equal(off.status, 200, off.text);
+  const sent = rcv.requests.length;
+  const since = new Date(Date.now() - 3600e3).toISOString();
+
+  assertError(await client.post(`/api/v1/webhooks/${endpoint.id}/test`), 409, 'endpoint_disabled', 'test event');
+  assertError(await client.post(`/api/v1/webhooks/${endpoint.id}/redeliver-failed`, { since }), 409, 'endpoint_disabled', 'redeliver-failed');
+  const again = await client.post(`/api/v1/deliveries/${failed.id}/redeliver`);
+  assertError(again, 409, 'endpoint_disabled', 'redeliver');
+  assert.match(again.json.error.message, /disabled/);
+
+  await settle(500);
+  assert.equal(rcv.requests.length, sent, 'a refused action sent something');
+  assert.deepEqual((await client.deliveries(endpoint.id)).map((d) => d.id), [failed.id], 'a refused action made deliveries');
+
+  // Enabled again, each works.
+  assert.equal((await client.patch(`/api/v1/webhooks/${endpoint.id}`, { enabled: true })).status, 200);
+  assert.equal((await client.post(`/api/v1/webhooks/${endpoint.id}/test`)).status, 202);
+  assert.equal((await client.post(`/api/v1/deliveries/${failed.id}/redeliver`)).status, 202);
+  await rcv.waitFor(sent + 2);
+  await srv.stop();
+});

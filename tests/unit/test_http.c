@@ -1,4 +1,8 @@
-/* The HTTP layer's pure parts: form bodies and route matching. */
+/*
+ * The HTTP layer's pure parts: form bodies, route matching, percent
+ * decoding and the path a log line shows.
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +22,9 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/webhooks", 2, handler, 0, 0, NULL},
     {"GET", "/api/v1/webhooks/{id}", 1, handler, 0, 0, NULL},
     {"GET", "/api/v1/webhooks/{id}/deliveries", 1, handler, 0, 0, NULL},
-    {"POST", "/widget/v1/{key}/leads", 0, handler, 0, HTTP_CORS, NULL},
+    {"POST", "/widget/v1/{key}/leads", 0, handler, 0,
+	HTTP_CORS | HTTP_KEY_IN_PATH, NULL},
+    {"GET", "/demo/{key}", 0, handler, 0, HTTP_KEY_IN_PATH, NULL},
 };
 
 static void
@@ -106,6 +112,67 @@ test_form_limits(void **state)
 	    PB_ERR_INVALID);
 }
 
+static void
+check_unescape(const char *in, const char *want, size_t want_len)
+{
+	char s[64];
+
+	snprintf(s, sizeof(s), "%s", in);
+	assert_int_equal(http_unescape(s), want_len);
+	assert_memory_equal(s, want, want_len + 1);
+}
+
+static void
+test_unescape(void **state)
+{
+	(void)state;
+	check_unescape("/a%2Fb%20c", "/a/b c", 6);
+	check_unescape("%e2%82%AC+", "\xe2\x82\xac+", 4);
+	check_unescape("100%", "100%", 4);
+	check_unescape("%zz%4%", "%zz%4%", 6);
+	check_unescape("%01%7f", "\x01\x7f", 2);
+	/* %00 stays as text: the path or argument is not cut short. */
+	check_unescape("whk_1%00junk", "whk_1%00junk", 12);
+	check_unescape("%00%41", "%00A", 4);
+	check_unescape("%2500", "%00", 3);
+}
+
+static void
+check_redact(const char *path, const char *want)
+{
+	char out[64];
+
+	http_route_redact(routes, sizeof(routes) / sizeof(routes[0]), path, out,
+	    sizeof(out));
+	assert_string_equal(out, want);
+}
+
+static void
+test_redact(void **state)
+{
+	char out[8];
+
+	(void)state;
+	check_redact("/widget/v1/wk_1/leads", "/widget/v1/{key}/leads");
+	check_redact("/widget/v1/wk_1", "/widget/v1/{key}");
+	check_redact("/widget/v1/wk_1/", "/widget/v1/{key}/");
+	check_redact("/widget/v1/wk_1/leads/x", "/widget/v1/{key}/leads/x");
+	check_redact("/demo/wk_1", "/demo/{key}");
+	/* Near misses: doubled slashes, another case. */
+	check_redact("//widget/v1//wk_1/leads", "//widget/v1//{key}/leads");
+	check_redact("/Widget/V1/wk_1", "/Widget/V1/{key}");
+	/* Paths of routes without a key, or of none, show as they are. */
+	check_redact("/api/v1/webhooks/whk_1", "/api/v1/webhooks/whk_1");
+	check_redact("/widget/v2/wk_1", "/widget/v2/wk_1");
+	check_redact("/demo", "/demo");
+	check_redact("/", "/");
+	check_redact("", "");
+	/* Cut to fit. */
+	http_route_redact(routes, sizeof(routes) / sizeof(routes[0]),
+	    "/demo/wk_1", out, sizeof(out));
+	assert_string_equal(out, "/demo/{");
+}
+
 int
 main(void)
 {
@@ -113,6 +180,8 @@ main(void)
 	    cmocka_unit_test(test_routes),
 	    cmocka_unit_test(test_form),
 	    cmocka_unit_test(test_form_limits),
+	    cmocka_unit_test(test_unescape),
+	    cmocka_unit_test(test_redact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -244,7 +244,7 @@ total_ran(void)
 static void
 test_worker_pool(void **state)
 {
-	static const struct job_type types[] = {{"count", count_job, 0}};
+	static const struct job_type types[] = {{"count", count_job, 0, NULL}};
 	struct db_pool *pool = open_pool("jobs-pool");
 	struct job_worker_config cfg = {
 	    .pool = pool,
@@ -283,7 +283,7 @@ slow_job(struct job_ctx *ctx, const struct job *job, struct job_outcome *out)
 static void
 test_lease_renewed(void **state)
 {
-	static const struct job_type types[] = {{"slow", slow_job, 0}};
+	static const struct job_type types[] = {{"slow", slow_job, 0, NULL}};
 	struct db_pool *pool = open_pool("jobs-renew");
 	struct job_worker_config cfg = {
 	    .pool = pool,
@@ -444,7 +444,8 @@ flaky_job(struct job_ctx *ctx, const struct job *job, struct job_outcome *out)
 static void
 test_retry_backoff(void **state)
 {
-	static const struct job_type types[] = {{"flaky", flaky_job, 100}};
+	static const struct job_type types[] = {
+	    {"flaky", flaky_job, 100, NULL}};
 	struct db_pool *pool = open_pool("jobs-backoff");
 	struct job_worker_config cfg = {
 	    .pool = pool,

@@ -96,6 +96,10 @@ test_url_check(void **state)
 	expect_refused("http://[::1]/x", false);
 	expect_refused("http://10.0.0.5/x", false);
 	expect_refused("http://169.254.169.254/latest", false);
+	expect_refused("http://192.168.1.1./x", false);
+	expect_refused("http://[::1]./x", false);
+	expect_refused("http:///x", true);
+	expect_refused("http://:80/x", true);
 	memcpy(long_url, "https://e.com/", 14);
 	memset(long_url + 14, 'a', sizeof(long_url) - 15);
 	long_url[sizeof(long_url) - 1] = '\0';
