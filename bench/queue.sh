@@ -52,7 +52,7 @@ stop_worker() {
 queue_database() {
 	mkdir -p "$OUT/$1"
 	url=$(database_for "$1")
-	PITCHBAR_DATABASE_URL="$url" "$BIN" migrate
+	PITCHBAR_DATABASE_URL="$url" PITCHBAR_LOG_LEVEL=warn "$BIN" migrate
 	sql "$url" "INSERT INTO jobs (id, type, ref_id, state, attempts,
 	    max_attempts, run_at, created_at, updated_at)
 	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
