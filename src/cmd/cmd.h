@@ -51,6 +51,14 @@ int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_bad_usage(const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The command group alone, with --help, or with an unknown action: prints
+ * what it expects (unless asked for help) and every action's usage (a
+ * list ending with NULL); returns the exit code, 0 for --help, else 2.
+ */
+int cmd_group_usage(const char *group, const char *expects,
+    const char *const *usages, int argc, char **argv);
+
 struct option;
 /*
  * getopt_long() on the options of command what (such as "user add"),

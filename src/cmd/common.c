@@ -42,6 +42,23 @@ cmd_bad_usage(const char *usage, const char *fmt, ...)
 }
 
 int
+cmd_group_usage(const char *group, const char *expects,
+    const char *const *usages, int argc, char **argv)
+{
+	bool help = argc > 1 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+	FILE *out = help ? stdout : stderr;
+
+	if (argc < 2)
+		fprintf(out, "pitchbar: %s: expects %s\n", group, expects);
+	else if (!help)
+		fprintf(out, "pitchbar: %s: %s is no action\n", group, argv[1]);
+	for (; *usages; usages++)
+		fputs(*usages, out);
+	return help ? 0 : 2;
+}
+
+int
 cmd_getopt(int argc, char **argv, const struct option *opts, const char *what,
     const char *usage)
 {

@@ -113,17 +113,11 @@ parse(int argc, char **argv, struct jobs_options *o)
 static int
 group_usage(int argc, char **argv)
 {
-	bool help = argc > 1 &&
-	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
-	FILE *out = help ? stdout : stderr;
+	static const char *const usages[] = {list_usage, retry_usage,
+	    discard_usage, NULL};
 
-	if (argc < 2)
-		fputs("pitchbar: jobs: expects list, retry or discard\n", out);
-	else if (!help)
-		fprintf(out, "pitchbar: jobs: %s is no action\n", argv[1]);
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-		fputs(actions[i].usage, out);
-	return help ? 0 : 2;
+	return cmd_group_usage("jobs", "list, retry or discard", usages, argc,
+	    argv);
 }
 
 /* Prints a job as one line of JSON. */

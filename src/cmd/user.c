@@ -183,17 +183,11 @@ static const struct user_action actions[] = {
 static int
 group_usage(int argc, char **argv)
 {
-	bool help = argc > 1 &&
-	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
-	FILE *out = help ? stdout : stderr;
+	static const char *const usages[] = {add_usage, set_password_usage,
+	    NULL};
 
-	if (argc < 2)
-		fputs("pitchbar: user: expects add or set-password\n", out);
-	else if (!help)
-		fprintf(out, "pitchbar: user: %s is no action\n", argv[1]);
-	fputs(add_usage, out);
-	fputs(set_password_usage, out);
-	return help ? 0 : 2;
+	return cmd_group_usage("user", "add or set-password", usages, argc,
+	    argv);
 }
 
 int

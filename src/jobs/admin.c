@@ -149,15 +149,6 @@ struct discard {
 	cJSON *job; /* as it was, once deleted */
 };
 
-static const struct job_type *
-type_named(const struct discard *d, const char *name)
-{
-	for (int i = 0; i < d->ntypes; i++)
-		if (strcmp(d->types[i].name, name) == 0)
-			return &d->types[i];
-	return NULL;
-}
-
 static int
 discard_in_txn(struct db *db, void *arg)
 {
@@ -168,7 +159,7 @@ discard_in_txn(struct db *db, void *arg)
 
 	if (rc != PB_OK)
 		return rc;
-	type = type_named(d, json_str(d->job, "type"));
+	type = job_type_find(d->types, d->ntypes, json_str(d->job, "type"));
 	if (type == NULL || type->discard == NULL)
 		return PB_OK;
 	rc = type->discard(db, json_str(d->job, "ref_id"));

@@ -79,6 +79,10 @@ struct job_spec {
 	int64_t run_at; /* ms; 0 for now */
 };
 
+/* The type of that name among the n types, or NULL. */
+const struct job_type *
+job_type_find(const struct job_type *types, int n, const char *name);
+
 /*
  * Adds a job in the caller's transaction; workers of this process are
  * woken once it commits.

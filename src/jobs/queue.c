@@ -93,6 +93,15 @@ wake_after_commit(void *arg)
 	job_wake();
 }
 
+const struct job_type *
+job_type_find(const struct job_type *types, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(types[i].name, name) == 0)
+			return &types[i];
+	return NULL;
+}
+
 int
 job_enqueue(struct db *db, const struct job_spec *spec)
 {

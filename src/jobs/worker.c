@@ -94,15 +94,6 @@ sleep_until(unsigned long seen, int64_t until_ms)
 	pthread_mutex_unlock(&wake_lock);
 }
 
-static const struct job_type *
-type_of(const struct job_worker_config *cfg, const char *name)
-{
-	for (int i = 0; i < cfg->ntypes; i++)
-		if (strcmp(cfg->types[i].name, name) == 0)
-			return &cfg->types[i];
-	return NULL;
-}
-
 static void
 set_current(struct worker *w, const struct job *job)
 {
@@ -147,7 +138,8 @@ count_finished(const char *type, const struct job *job,
 static void
 run_job(struct worker *w, struct job_ctx *ctx, const struct job *job)
 {
-	const struct job_type *type = type_of(w->pool->cfg, job->type);
+	const struct job_type *type =
+	    job_type_find(w->pool->cfg->types, w->pool->cfg->ntypes, job->type);
 	struct job_outcome out = {.status = JOB_DONE};
 	int64_t started = clock_mono_us();
 	const char *name = type ? type->name : "unknown";

@@ -6,34 +6,12 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { BIN, uniqueDir, freshDatabase } = require('./lib/server');
+const { uniqueDir, freshDatabase } = require('./lib/server');
+const { run } = require('./lib/cli');
 
 const PG = Boolean(process.env.PITCHBAR_TEST_PG);
-
-// run(args, {cwd, env}) -> {code, out, err}: the binary with PATH, a fast
-// password cost and env; no other PITCHBAR_ variable of ours.
-function run(args, { cwd, env = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, {
-      cwd,
-      env: { PATH: process.env.PATH, PITCHBAR_PASSWORD_COST: 'interactive', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-    });
-    child.stderr.on('data', (c) => {
-      err += c;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
 
 // Every file under dir, relative to it.
 function filesUnder(dir) {
@@ -54,7 +32,7 @@ test('without a database, only serve, worker, migrate and init make one: the oth
   const dir = uniqueDir('cli-no-database');
   const want = 'pitchbar: no database at var/pitchbar.db; run pitchbar migrate or pitchbar serve first\n';
   for (const args of NEEDING) {
-    const r = await run(args, { cwd: dir });
+    const r = await run(args, {}, { cwd: dir });
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.err}`);
     assert.equal(r.out, '', args.join(' '));
     assert.equal(r.err, want, args.join(' '));
@@ -64,27 +42,27 @@ test('without a database, only serve, worker, migrate and init make one: the oth
   // An empty file is no database either, and stays as it was.
   fs.mkdirSync(path.join(dir, 'var'));
   fs.writeFileSync(path.join(dir, 'var', 'pitchbar.db'), '');
-  const empty = await run(['jobs', 'list'], { cwd: dir });
+  const empty = await run(['jobs', 'list'], {}, { cwd: dir });
   assert.equal(empty.code, 1);
   assert.equal(empty.err, 'pitchbar: the database at var/pitchbar.db holds no schema; run pitchbar migrate or pitchbar serve first\n');
   assert.equal(fs.statSync(path.join(dir, 'var', 'pitchbar.db')).size, 0);
   fs.rmSync(path.join(dir, 'var'), { recursive: true });
 
   // migrate makes it; then the commands run on it.
-  const m = await run(['migrate'], { cwd: dir });
+  const m = await run(['migrate'], {}, { cwd: dir });
   assert.equal(m.code, 0, m.err);
   assert.ok(fs.existsSync(path.join(dir, 'var', 'pitchbar.db')));
-  const listed = await run(['jobs', 'list'], { cwd: dir });
+  const listed = await run(['jobs', 'list'], {}, { cwd: dir });
   assert.equal(listed.code, 0, listed.err);
   assert.equal(listed.out, '');
-  const nobody = await run(['token', 'create', '--email', 'dana@example.com'], { cwd: dir });
+  const nobody = await run(['token', 'create', '--email', 'dana@example.com'], {}, { cwd: dir });
   assert.equal(nobody.code, 1);
   assert.doesNotMatch(nobody.err, /no database/);
 });
 
 test('init makes the database it is pointed at', { timeout: 60000 }, async () => {
   const dir = uniqueDir('cli-init-makes');
-  const r = await run(['init', '--workspace', 'Acme', '--email', 'dana@example.com'], { cwd: dir });
+  const r = await run(['init', '--workspace', 'Acme', '--email', 'dana@example.com'], {}, { cwd: dir });
   assert.equal(r.code, 0, r.err);
   assert.ok(fs.existsSync(path.join(dir, 'var', 'pitchbar.db')));
 });
@@ -93,13 +71,13 @@ test('PostgreSQL: a database that holds no schema is refused the same way', { sk
   const dir = uniqueDir('cli-pg-empty');
   const env = { PITCHBAR_DATABASE_URL: freshDatabase(dir), PITCHBAR_SECRET_KEY_FILE: path.join(dir, 'pitchbar.key') };
   for (const args of NEEDING) {
-    const r = await run(args, { cwd: dir, env });
+    const r = await run(args, env, { cwd: dir });
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.err}`);
     assert.equal(r.err, 'pitchbar: the database of PITCHBAR_DATABASE_URL holds no schema; run pitchbar migrate or pitchbar serve first\n', args.join(' '));
     assert.deepEqual(filesUnder(dir), [], `${args.join(' ')} created files`);
   }
-  assert.equal((await run(['migrate'], { cwd: dir, env })).code, 0);
-  const listed = await run(['jobs', 'list'], { cwd: dir, env });
+  assert.equal((await run(['migrate'], env, { cwd: dir })).code, 0);
+  const listed = await run(['jobs', 'list'], env, { cwd: dir });
   assert.equal(listed.code, 0, listed.err);
 });
 
@@ -132,7 +110,7 @@ test('a wrong command line names what is wrong in one line, then shows the usage
     [['jobs'], 'jobs: expects list, retry or discard', 'jobs list'],
     [['jobs', 'frob'], 'jobs: frob is no action', 'jobs list'],
   ]) {
-    const r = await run(args, { cwd: dir });
+    const r = await run(args, {}, { cwd: dir });
     const what = args.join(' ');
     assert.equal(r.code, 2, `${what}: ${r.err}`);
     assert.equal(r.out, '', what);
@@ -173,14 +151,14 @@ test('--help after an action shows that action\'s usage; after a group, every ac
 test('serve --listen: a bad address is blamed on --listen, not on PITCHBAR_LISTEN', { timeout: 60000 }, async () => {
   const dir = uniqueDir('cli-listen');
   const env = { PITCHBAR_DATABASE_URL: `sqlite:${path.join(dir, 'pitchbar.db')}`, PITCHBAR_SECRET_KEY_FILE: path.join(dir, 'pitchbar.key') };
-  const bad = await run(['serve', '--listen', 'nonsense'], { cwd: dir, env });
+  const bad = await run(['serve', '--listen', 'nonsense'], env, { cwd: dir });
   assert.equal(bad.code, 1);
   assert.equal(bad.err, 'pitchbar: --listen: expects HOST:PORT\n');
-  const unresolved = await run(['serve', '--listen', '999.1.1.1:80'], { cwd: dir, env });
+  const unresolved = await run(['serve', '--listen', '999.1.1.1:80'], env, { cwd: dir });
   assert.equal(unresolved.code, 1);
   assert.match(unresolved.err, /^pitchbar: --listen: expects HOST:PORT, got 999\.1\.1\.1:80$/m);
   assert.doesNotMatch(unresolved.err, /PITCHBAR_LISTEN/);
-  const fromEnv = await run(['serve'], { cwd: dir, env: { ...env, PITCHBAR_LISTEN: 'nonsense' } });
+  const fromEnv = await run(['serve'], { ...env, PITCHBAR_LISTEN: 'nonsense' }, { cwd: dir });
   assert.equal(fromEnv.code, 1);
   assert.equal(fromEnv.err, 'pitchbar: PITCHBAR_LISTEN: expects HOST:PORT\n');
 });

@@ -8,11 +8,12 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { BIN } = require('./server');
 
-// run(args, env) -> {code, out, err}: the binary with PATH, a fast
-// password cost and env; nothing else of ours.
-function run(args, env = {}) {
+// run(args, env, {cwd}) -> {code, out, err}: the binary with PATH, a
+// fast password cost and env; nothing else of ours.
+function run(args, env = {}, { cwd } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(BIN, args, {
+      cwd,
       env: { PATH: process.env.PATH, PITCHBAR_PASSWORD_COST: 'interactive', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
