@@ -31,6 +31,9 @@ http_form_parse(const char *body, size_t len, size_t max_pairs,
 
 	form->pairs = NULL;
 	form->n = 0;
+	/* A raw NUL would end the decoded text early, out of sight. */
+	if (memchr(body, '\0', len))
+		return PB_ERR_INVALID;
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *stop = amp ? amp : end, *eq;

@@ -163,8 +163,9 @@ discard_in_txn(struct db *db, void *arg)
 	if (type == NULL || type->discard == NULL)
 		return PB_OK;
 	rc = type->discard(db, json_str(d->job, "ref_id"));
-	/* Not found here would read as "no such job". */
-	return rc == PB_ERR_NOT_FOUND ? PB_ERR_INTERNAL : rc;
+	/* Not found or conflict here would read as the job's own. */
+	return rc == PB_ERR_NOT_FOUND || rc == PB_ERR_CONFLICT ? PB_ERR_INTERNAL
+							       : rc;
 }
 
 int

@@ -165,8 +165,8 @@ net_url_check(const char *url, size_t max_len, bool allow_private,
 		goto out;
 	/* curl reads "http:///x" as host x: the URL must say so itself. */
 	if (strncmp(url + strlen(scheme), "://", 3) != 0 ||
-	    url[strlen(scheme) + 3] == '/' || *host == '\0' ||
-	    strlen(host) > HOST_MAX) {
+	    url[strlen(scheme) + 3] == '/' || *host == '\0' || *host == '.' ||
+	    strstr(host, "..") || strlen(host) > HOST_MAX) {
 		*why = "must name a host of at most 253 characters";
 		goto out;
 	}

@@ -347,8 +347,10 @@ run_attempt_discard(struct db *db, const char *delivery_id)
 		return rc == PB_ERR_NOT_FOUND ? PB_OK : rc;
 	db_col_copy(st, 0, step_id, sizeof(step_id));
 	db_reset(st);
-	/* A test event's attempt belongs to no step. */
-	if (step_id[0] == '\0' || (rc = step_state(db, step_id, &s)) != PB_OK)
+	/* A test event's attempt belongs to no step; a step that has ended
+	 * (a redelivery of this attempt went out) stays as it is. */
+	if (step_id[0] == '\0' || (rc = step_state(db, step_id, &s)) != PB_OK ||
+	    !s.open)
 		return rc;
 	if (s.in_workflow)
 		return run_step_end(db, step_id, "failed");

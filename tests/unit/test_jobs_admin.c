@@ -417,6 +417,11 @@ test_discard_attempt(void **state)
 	put_run(db, "run_2", false, "pending");
 	put_delivery(db, "dlv_3", "run_2a", "whk_1", "pending", NULL);
 	put_job(db, "C2", "deliver", "dlv_3");
+	/* Its redelivery went out first: the step has ended, and stays so. */
+	put_run(db, "run_3", false, "succeeded");
+	put_delivery(db, "dlv_4", "run_3a", "whk_1", "pending", NULL);
+	put_delivery(db, "dlv_5", "run_3a", "whk_1", "succeeded", NULL);
+	put_job(db, "C3", "deliver", "dlv_4");
 
 	discard_ok(db, types, "C1");
 	assert_run(db, "run_1", "failed/failed/skipped");
@@ -424,6 +429,9 @@ test_discard_attempt(void **state)
 	discard_ok(db, types, "C2");
 	assert_run(db, "run_2", "running/failed/pending");
 	assert_attempts(db, "run_2a", "failed:discarded");
+	discard_ok(db, types, "C3");
+	assert_run(db, "run_3", "running/succeeded/pending");
+	assert_attempts(db, "run_3a", "failed:discarded,succeeded:-");
 	db_release(db);
 	db_pool_free(pool);
 }

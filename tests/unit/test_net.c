@@ -99,6 +99,9 @@ test_url_check(void **state)
 	expect_refused("http://192.168.1.1./x", false);
 	expect_refused("http://[::1]./x", false);
 	expect_refused("http:///x", true);
+	expect_refused("http://./x", false);
+	expect_refused("http://..//x", false);
+	expect_refused("http://a..example/x", true);
 	expect_refused("http://:80/x", true);
 	memcpy(long_url, "https://e.com/", 14);
 	memset(long_url + 14, 'a', sizeof(long_url) - 15);
